@@ -1,0 +1,79 @@
+"""The database tables. Moments are timezone-aware UTC (SQLModel's UTCDateTime on every back end)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Index
+from sqlmodel import Field, SQLModel
+
+
+class EntryRow(SQLModel):
+    """Columns shared by milestones and events: the catalog entry as last synced."""
+
+    id: str = Field(primary_key=True, max_length=100)
+    title: str
+    date: dt.date = Field(index=True)
+    kind: str = Field(max_length=40)
+    legal_basis: str
+    instrument: str
+    roles: list[str] = Field(sa_type=JSON)
+    topics: list[str] = Field(sa_type=JSON)
+    status: str = Field(max_length=20)
+    summary: str = ""
+    sources: list[str] = Field(sa_type=JSON)
+    derivation: str
+    supersedes: str | None = Field(default=None, max_length=100)
+    duty_of: str | None = Field(default=None, max_length=20)
+    met_on: dt.date | None = None
+    met_source: str | None = None
+    note: str | None = None
+    in_catalog: bool = True
+    updated_at: dt.datetime
+
+
+class Milestone(EntryRow, table=True):
+    """A dated milestone of the Act or of a law that amends it."""
+
+
+class Event(EntryRow, table=True):
+    """A governance event; ``time`` set means a timed event in ``tz``."""
+
+    time: str | None = Field(default=None, max_length=5)
+    end_time: str | None = Field(default=None, max_length=5)
+    tz: str | None = Field(default=None, max_length=64)
+
+
+class Revision(SQLModel, table=True):
+    """One change of an entry's date or status as the database saw it. ``change`` is ``created``,
+    ``changed``, ``removed`` (left the catalog) or ``restored`` (came back)."""
+
+    __table_args__ = (Index("ix_revision_entry", "entry_type", "entry_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_type: str = Field(max_length=10)
+    entry_id: str = Field(max_length=100)
+    change: str = Field(max_length=10)
+    seen_at: dt.datetime = Field(index=True)
+    old_date: dt.date | None = None
+    new_date: dt.date | None = None
+    old_status: str | None = Field(default=None, max_length=20)
+    new_status: str | None = Field(default=None, max_length=20)
+    changed_by: str
+
+
+class CheckRun(SQLModel, table=True):
+    """A run of ``aiwatch check``; the newest one is what "changes since the last check" counts from."""
+
+    __tablename__ = "check_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ran_at: dt.datetime = Field(index=True)
+    as_of: dt.date
+
+
+class Meta(SQLModel, table=True):
+    """Small facts about the database itself, such as the fingerprint of the last synced catalog."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str
