@@ -1,0 +1,94 @@
+"""The check: one pass over the pipeline, as ``aiwatch check`` runs it.
+
+settings ─▶ sync.prepare_store   (catalog fingerprint; load + validate + sync only when changed)
+         ─▶ store.load_*         (entries, revisions, the previous check)
+         ─▶ timeline.build       (dated items with computed status and history)
+         ─▶ changes.since        (what moved since the previous check)
+         ─▶ store.record_check   (this check becomes the next one's baseline)
+         ─▶ CheckReport          (rendered by the CLI; exit code decided from it)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiwatch.changes import Change, changes_since
+from aiwatch.clock import iso_utc
+from aiwatch.settings import Settings
+from aiwatch.store import last_check, load_entries, load_revisions, record_check
+from aiwatch.sync import prepare_store
+from aiwatch.timeline import Filters, TimelineItem, build_timeline
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    generated_at: dt.datetime
+    as_of: dt.date
+    within_days: int
+    upcoming: list[TimelineItem]
+    changes: list[Change]
+    previous_check: dt.datetime | None
+    timeline: list[TimelineItem] = field(repr=False)
+    new_items: list[dict[str, Any]] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+
+    def due_within(self, days: int) -> list[TimelineItem]:
+        """Items that are law (not tentative) and fall within ``days`` of ``as_of``."""
+        return [i for i in self.timeline if 0 <= i.days_left <= days and not i.tentative]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "generated_at": iso_utc(self.generated_at),
+            "as_of": self.as_of.isoformat(),
+            "within_days": self.within_days,
+            "previous_check": (iso_utc(self.previous_check) if self.previous_check else None),
+            "upcoming": [_upcoming_json(item) for item in self.upcoming],
+            "changes": [change.to_json() for change in self.changes],
+            "new_items": self.new_items,
+            "sources": self.sources,
+        }
+
+
+UPCOMING_KEYS = (
+    "id", "type", "title", "date", "days_left", "kind", "legal_basis", "status", "tentative",
+    "roles", "topics", "sources", "original_date", "summary",
+)  # fmt: skip
+
+
+def _upcoming_json(item: TimelineItem) -> dict[str, Any]:
+    full = item.to_json()
+    return {key: full[key] for key in UPCOMING_KEYS}
+
+
+def run_check(
+    settings: Settings,
+    now: dt.datetime,
+    as_of: dt.date | None = None,
+    within_days: int | None = None,
+    filters: Filters = Filters(),
+) -> CheckReport:
+    as_of = as_of or now.date()
+    within = settings.check_within_days if within_days is None else within_days
+    store = prepare_store(settings, now)
+    try:
+        with store.session() as session:
+            milestones, events = load_entries(session)
+            revisions = load_revisions(session)
+            previous = last_check(session)
+            record_check(session, now, as_of)
+    finally:
+        store.close()
+    timeline = build_timeline(milestones, events, revisions, as_of, filters)
+    titles = {row.id: row.title for row in (*milestones, *events)}
+    previous_at = previous.ran_at if previous else None
+    return CheckReport(
+        generated_at=now,
+        as_of=as_of,
+        within_days=within,
+        upcoming=[item for item in timeline if 0 <= item.days_left <= within],
+        changes=changes_since(revisions, previous_at, titles),
+        previous_check=previous_at,
+        timeline=timeline,
+    )

@@ -1,0 +1,296 @@
+"""The ``aiwatch`` command. Thin: parse options, call one core function, render, pick the exit code.
+
+Exit codes (a contract for CI): 0 ran fine; 1 a condition the user asked to fail on;
+2 usage or configuration error (bad option, broken catalog, unusable settings or database).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from aiwatch.errors import AiwatchError
+
+EXIT_OK, EXIT_CONDITION, EXIT_USAGE = 0, 1, 2
+
+app = typer.Typer(
+    help="Track the EU AI Act: its deadlines, governance bodies and Commission guidance.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+catalog_app = typer.Typer(help="Work with catalog folders.", no_args_is_help=True)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+config_app = typer.Typer(help="Settings.", no_args_is_help=True)
+app.add_typer(catalog_app, name="catalog")
+app.add_typer(db_app, name="db")
+app.add_typer(config_app, name="config")
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+class TimelineFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+class State:
+    config: Path | None = None
+    database_url: str | None = None
+
+
+STATE = State()
+
+RoleOpt = Annotated[
+    list[str] | None, typer.Option("--role", help="Only entries for this role (repeatable).")
+]
+TopicOpt = Annotated[
+    list[str] | None, typer.Option("--topic", help="Only entries on this topic (repeatable).")
+]
+KindOpt = Annotated[
+    list[str] | None,
+    typer.Option("--kind", help="Only this kind, or 'milestone' / 'event' (repeatable)."),
+]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="Answer as on this date (YYYY-MM-DD).")
+]
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    sys.stderr.write(f"aiwatch: error: {message}\n")
+    raise typer.Exit(code)
+
+
+@app.callback()
+def main_options(
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Catalog and settings folder [env: AIWATCH_CONFIG].",
+            show_default=False,
+        ),
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Database URL [env: AIWATCH_DATABASE_URL].", show_default=False),
+    ] = None,
+) -> None:
+    STATE.config = config
+    STATE.database_url = db
+
+
+def settings():  # type: ignore[no-untyped-def]
+    from aiwatch.settings import load_settings
+
+    return load_settings(STATE.config, STATE.database_url)
+
+
+def parse_date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option}: '{value}' is not a date; write YYYY-MM-DD")
+
+
+def make_filters(
+    roles: list[str] | None,
+    topics: list[str] | None,
+    kinds: list[str] | None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+):  # type: ignore[no-untyped-def]
+    from aiwatch.timeline import Filters
+    from aiwatch.vocabulary import EVENT_KINDS, MILESTONE_KINDS, ROLES, TOPICS
+
+    kind_names = {"milestone": "", "event": "", **MILESTONE_KINDS, **EVENT_KINDS}
+    for option, values, allowed in (
+        ("--role", roles, ROLES),
+        ("--topic", topics, TOPICS),
+        ("--kind", kinds, kind_names),
+    ):
+        for value in values or ():
+            if value not in allowed:
+                fail(f"{option}: unknown value '{value}'; valid: {', '.join(allowed)}")
+    return Filters(
+        roles=frozenset(roles or ()),
+        topics=frozenset(topics or ()),
+        kinds=frozenset(kinds or ()),
+        date_from=date_from,
+        date_to=date_to,
+    )
+
+
+@app.command()
+def check(
+    within: Annotated[
+        int | None,
+        typer.Option(
+            "--within", min=0, help="Days ahead to list [default: 90, setting].", show_default=False
+        ),
+    ] = None,
+    role: RoleOpt = None,
+    topic: TopicOpt = None,
+    kind: KindOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+    fail_within: Annotated[
+        int | None,
+        typer.Option(
+            "--fail-within",
+            min=0,
+            help="Exit 1 if a matching date (law, not a proposal) is within N days.",
+        ),
+    ] = None,
+    fail_on: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 on: 'changed' (a date or status changed since the previous check).",
+        ),
+    ] = None,
+    offline: Annotated[
+        bool,
+        typer.Option("--offline", help="Do not poll news sources (the catalog needs no network)."),
+    ] = False,
+) -> None:
+    """Deadlines coming up and what changed since the previous check."""
+    from aiwatch.clock import utcnow
+
+    for condition in fail_on or ():
+        if condition != "changed":
+            fail(f"--fail-on: unknown condition '{condition}'; valid: changed")
+    filters = make_filters(role, topic, kind)
+    as_of_date = parse_date(as_of, "--as-of")
+    try:
+        from aiwatch.check import run_check
+
+        report = run_check(settings(), utcnow(), as_of_date, within, filters)
+    except AiwatchError as exc:
+        fail(str(exc))
+    from aiwatch.render import write_check
+
+    write_check(report, fmt.value)
+    if fail_within is not None and report.due_within(fail_within):
+        raise typer.Exit(EXIT_CONDITION)
+    if "changed" in (fail_on or ()) and report.changes:
+        raise typer.Exit(EXIT_CONDITION)
+
+
+@app.command()
+def timeline(
+    role: RoleOpt = None,
+    topic: TopicOpt = None,
+    kind: KindOpt = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="From this date (YYYY-MM-DD).")
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="Up to this date (YYYY-MM-DD).")
+    ] = None,
+    as_of: AsOfOpt = None,
+    fmt: Annotated[
+        TimelineFormat, typer.Option("--format", help="Output format.")
+    ] = TimelineFormat.table,
+    show_replaced: Annotated[
+        bool,
+        typer.Option("--all", help="Also list dates replaced by a later law as their own rows."),
+    ] = False,
+) -> None:
+    """The whole timeline: milestones and events, past and future."""
+    from aiwatch.clock import utcnow
+
+    filters = make_filters(
+        role, topic, kind, parse_date(date_from, "--from"), parse_date(date_to, "--to")
+    )
+    now = utcnow()
+    as_of_date = parse_date(as_of, "--as-of") or now.date()
+    try:
+        from aiwatch.store import load_entries, load_revisions
+        from aiwatch.sync import prepare_store
+        from aiwatch.timeline import build_timeline
+
+        store = prepare_store(settings(), now)
+        try:
+            with store.session() as session:
+                milestones, events = load_entries(session)
+                revisions = load_revisions(session)
+        finally:
+            store.close()
+    except AiwatchError as exc:
+        fail(str(exc))
+    items = build_timeline(milestones, events, revisions, as_of_date, filters, show_replaced)
+    from aiwatch.render import write_timeline
+
+    write_timeline(items, fmt.value)
+
+
+@catalog_app.command("validate")
+def catalog_validate(
+    directory: Annotated[
+        Path | None,
+        typer.Argument(help="Catalog folder [default: the configured one].", show_default=False),
+    ] = None,
+) -> None:
+    """Check a catalog folder; print every problem with its file and entry id."""
+    from aiwatch.catalog import load_catalog
+
+    try:
+        folder = directory or settings().config
+        catalog = load_catalog(folder)
+    except AiwatchError as exc:
+        fail(str(exc))
+    counts: dict[str, int] = {}
+    for entry in catalog.entries.values():
+        counts[entry.entry_type] = counts.get(entry.entry_type, 0) + 1
+    typer.echo(
+        f"{folder}: OK, {counts.get('milestone', 0)} milestones and {counts.get('event', 0)} events"
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create the database or migrate it to the newest schema."""
+    from aiwatch.store import SCHEMA_REVISION, Store, display_url
+
+    try:
+        current = settings()
+        store = Store(current.effective_database_url)
+        before = store.schema_revision()
+        store.upgrade()
+        store.close()
+    except AiwatchError as exc:
+        fail(str(exc))
+    url = display_url(current.effective_database_url)
+    typer.echo(f"{url}: schema {before or 'none'} -> {SCHEMA_REVISION}")
+
+
+@config_app.command("show")
+def config_show() -> None:
+    """Print every setting's effective value and what it means."""
+    from aiwatch.settings import Settings
+
+    try:
+        current = settings()
+    except AiwatchError as exc:
+        fail(str(exc))
+    for name, info in Settings.model_fields.items():
+        value = getattr(current, name)
+        if name == "database_url" and not value:
+            value = f"(empty: {current.effective_database_url})"
+        typer.echo(f"{name} = {value}    # AIWATCH_{name.upper()}: {info.description}")
+
+
+def main() -> None:
+    app()
