@@ -20,6 +20,7 @@ from aiwatch.settings import Settings
 from aiwatch.store import last_check, load_entries, load_revisions, record_check
 from aiwatch.sync import prepare_store
 from aiwatch.timeline import Filters, TimelineItem, build_timeline
+from aiwatch.vocabulary import DEADLINE_KINDS
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,14 @@ class CheckReport:
     sources: list[dict[str, Any]] = field(default_factory=list)
 
     def due_within(self, days: int) -> list[TimelineItem]:
-        """Items that are law (not tentative) and fall within ``days`` of ``as_of``."""
-        return [i for i in self.timeline if 0 <= i.days_left <= days and not i.tentative]
+        """Deadlines that are law (not tentative) and fall within ``days`` of ``as_of``."""
+        return [
+            item
+            for item in self.timeline
+            if 0 <= item.days_left <= days
+            and not item.tentative
+            and item.row.kind in DEADLINE_KINDS
+        ]
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -244,7 +244,7 @@ def catalog_validate(
     ] = None,
 ) -> None:
     """Check a catalog folder; print every problem with its file and entry id."""
-    from aiwatch.catalog import load_catalog
+    from aiwatch.catalog.loader import load_catalog
 
     try:
         folder = directory or settings().config

@@ -78,7 +78,8 @@ def write_table(
     out.write("\n")
 
 
-def write_check(report: CheckReport, fmt: str, out: TextIO = sys.stdout) -> None:
+def write_check(report: CheckReport, fmt: str, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
     if fmt == "json":
         write_json(report.to_json(), out)
         return
@@ -107,7 +108,8 @@ def write_check(report: CheckReport, fmt: str, out: TextIO = sys.stdout) -> None
     )
 
 
-def write_timeline(items: list[TimelineItem], fmt: str, out: TextIO = sys.stdout) -> None:
+def write_timeline(items: list[TimelineItem], fmt: str, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
     if fmt == "json":
         write_json([item.to_json() for item in items], out)
         return

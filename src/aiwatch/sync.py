@@ -6,13 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from typing import TYPE_CHECKING
+
 from sqlmodel import Session, select
 
-from aiwatch.catalog import Catalog, CatalogEntry, catalog_fingerprint, load_catalog
+from aiwatch.catalog.fingerprint import catalog_fingerprint
 from aiwatch.clock import as_utc
 from aiwatch.models import EntryRow, Event, Milestone, Revision
 from aiwatch.settings import Settings
 from aiwatch.store import FINGERPRINT_KEY, SCHEMA_REVISION, Store, set_meta
+
+if TYPE_CHECKING:
+    from aiwatch.catalog.loader import Catalog, CatalogEntry
 
 # Columns copied from a catalog entry; a change to date or status also writes a revision.
 COPIED = (
@@ -133,6 +138,8 @@ def prepare_store(settings: Settings, now: dt.datetime) -> Store:
         fingerprint = catalog_fingerprint(config_dir)
         if revision == SCHEMA_REVISION and store.get_meta(FINGERPRINT_KEY) == fingerprint:
             return store
+        from aiwatch.catalog.loader import load_catalog
+
         catalog = load_catalog(config_dir)
         if revision != SCHEMA_REVISION:
             store.upgrade()

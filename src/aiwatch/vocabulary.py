@@ -107,3 +107,8 @@ REPLACED_STATUSES = frozenset({"superseded", "cancelled"})
 
 DUTY_HOLDERS = ("commission", "member-state")
 DEFAULT_INSTRUMENT = "Regulation (EU) 2024/1689"
+# Kinds that put a duty on someone by their date: what `check --fail-within` fails on. Publications,
+# legislative steps, reviews and meetings are news, not deadlines.
+DEADLINE_KINDS = frozenset(
+    {"application", "transitional", "deadline", "enforcement", "entry-into-force", "consultation"}
+)

@@ -9,7 +9,4 @@ config/milestones.toml, config/events.toml
 
 from __future__ import annotations
 
-from aiwatch.catalog.loader import Catalog, CatalogEntry, catalog_fingerprint, load_catalog
-from aiwatch.catalog.status import effective_status
-
-__all__ = ["Catalog", "CatalogEntry", "catalog_fingerprint", "effective_status", "load_catalog"]
+# Import from the submodules (loader, fingerprint, status): importing this package costs nothing.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -12,19 +11,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
-from aiwatch import __version__
+from aiwatch.catalog.fingerprint import CATALOG_FILES, catalog_files, catalog_fingerprint
 from aiwatch.catalog.resolve import find_cycle, resolve_dates
 from aiwatch.catalog.schema import EntrySpec, EntryType
 from aiwatch.errors import CatalogError, CatalogErrors
 
-# The files of a catalog folder, and which tables each may hold. milestones.toml is required.
-CATALOG_FILES: dict[str, tuple[str, ...]] = {
-    "milestones.toml": ("milestone", "event"),
-    "events.toml": ("event", "milestone"),
-}
 TABLE_TYPES: dict[str, EntryType] = {"milestone": "milestone", "event": "event"}
-# Bump when the meaning of the files changes, so stored fingerprints stop matching.
-CATALOG_FORMAT = "1"
 IN_FORCE_STATUSES = frozenset({"in-force", "applied"})
 REPLACED_BY_LAW = frozenset({"superseded", "amended"})
 
@@ -64,18 +56,6 @@ class Catalog:
         while chain[0].supersedes is not None:
             chain.insert(0, self.entries[chain[0].supersedes])
         return chain
-
-
-def catalog_files(directory: Path) -> list[Path]:
-    return [directory / name for name in CATALOG_FILES if (directory / name).is_file()]
-
-
-def catalog_fingerprint(directory: Path) -> str:
-    """A hash of the catalog files' bytes: equal fingerprints mean nothing to re-read or re-sync."""
-    digest = hashlib.sha256(f"{__version__}/{CATALOG_FORMAT}".encode())
-    for path in catalog_files(directory):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def load_catalog(directory: Path | str) -> Catalog:

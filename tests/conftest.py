@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+# The CLI imports its stages lazily (start-up time). Import them here, before any test freezes the
+# clock: a module first imported under freezegun would take FakeDate for its `date` type.
+import aiwatch.check
+import aiwatch.cli
+import aiwatch.migrate
+import aiwatch.render
+import aiwatch.sync  # noqa: F401
+from aiwatch.settings import bundled_config_dir
+
+PG_URL_ENV = "AIWATCH_TEST_POSTGRES_URL"
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get(PG_URL_ENV)
+    if not url and os.environ.get("CI"):
+        raise RuntimeError(f"CI must test PostgreSQL for real: set {PG_URL_ENV}")
+    return url
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the developer's settings or writes to their data folder."""
+    for name in list(os.environ):
+        if name.startswith("AIWATCH_") and name != PG_URL_ENV:
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'aiwatch.db'}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh schema in the real PostgreSQL for one test, dropped afterwards."""
+    base = _postgres_url()
+    if not base:
+        pytest.skip(f"{PG_URL_ENV} not set")
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(base)
+    conninfo = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield parsed.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False
+        )
+    finally:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """Every storage test runs on SQLite and on the real PostgreSQL."""
+    name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    return str(request.getfixturevalue(name))
+
+
+@pytest.fixture
+def bundled_copy(tmp_path: Path) -> Path:
+    """A copy of the bundled catalog that a test may edit."""
+    target = tmp_path / "config"
+    shutil.copytree(bundled_config_dir(), target)
+    return target
+
+
+@pytest.fixture
+def cli(db_url: str):  # type: ignore[no-untyped-def]
+    """Run ``aiwatch`` in-process against the test database; returns the click Result."""
+    from aiwatch.cli import app
+
+    runner = CliRunner()
+
+    def run(*args: str, config: Path | None = None):  # type: ignore[no-untyped-def]
+        argv = ["--db", db_url]
+        if config is not None:
+            argv += ["--config", str(config)]
+        return runner.invoke(app, [*argv, *args], catch_exceptions=False)
+
+    return run
