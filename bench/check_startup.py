@@ -48,7 +48,9 @@ def main() -> int:
     print(f"{'command':<38} {'median ms':>10} {'min ms':>8} {'ratio':>7}")
     for name, values in samples.items():
         median = statistics.median(values)
-        print(f"{name:<38} {median * 1000:>10.0f} {min(values) * 1000:>8.0f} {median / floor:>7.2f}")
+        print(
+            f"{name:<38} {median * 1000:>10.0f} {min(values) * 1000:>8.0f} {median / floor:>7.2f}"
+        )
     ratio = statistics.median(samples["aiwatch check --offline"]) / floor
     verdict = "OK" if ratio <= TARGET else "OVER TARGET"
     print(f"check/floor ratio {ratio:.2f} (target <= {TARGET}): {verdict}")

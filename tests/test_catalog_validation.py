@@ -1,4 +1,4 @@
-"""A broken catalog is refused with a message naming the file and the entry, and nothing is stored."""
+"""A broken catalog is refused with a message naming the file and the entry; nothing is stored."""
 
 from __future__ import annotations
 
@@ -16,7 +16,12 @@ BROKEN: list[tuple[str, list[dict[str, Any]], str, str | None]] = [
     ("unknown key", [milestone("a", colour="red")], "unknown key 'colour'", "a"),
     ("bad date", [milestone("a", date="2026-02-30")], "bad date", "a"),
     ("not a date", [milestone("a", date="next year")], "bad date", "a"),
-    ("unknown anchor", [milestone("a", after="nope", offset="3 days")], "unknown entry 'nope'", "a"),
+    (
+        "unknown anchor",
+        [milestone("a", after="nope", offset="3 days")],
+        "unknown entry 'nope'",
+        "a",
+    ),
     (
         "unknown superseded entry",
         [milestone("a", supersedes="ghost")],
@@ -51,15 +56,24 @@ BROKEN: list[tuple[str, list[dict[str, Any]], str, str | None]] = [
     ),
     ("no date at all", [milestone("a", date=None)], "either 'date' or 'after'", "a"),
     ("rule without offset", [milestone("b"), milestone("a", after="b")], "'after' needs", "a"),
-    ("bad offset", [milestone("b"), milestone("a", after="b", offset="soon")], "offset 'soon'", "a"),
+    (
+        "bad offset",
+        [milestone("b"), milestone("a", after="b", offset="soon")],
+        "offset 'soon'",
+        "a",
+    ),
     (
         "met without source",
         [milestone("a", duty_of="commission", met_on="2026-01-01")],
         "'met_on' and 'met_source' go together",
         "a",
     ),
-    ("met without duty", [milestone("a", met_on="2026-01-01", met_source="https://ec.europa.eu/x")],
-     "'met_on' is for duties", "a"),
+    (
+        "met without duty",
+        [milestone("a", met_on="2026-01-01", met_source="https://ec.europa.eu/x")],
+        "'met_on' is for duties",
+        "a",
+    ),
     ("duplicate id", [milestone("a"), milestone("a")], "duplicate id", "a"),
     ("bad id", [milestone("Not An Id")], "'id'", "Not An Id"),
     (
@@ -135,5 +149,5 @@ def test_missing_folder_and_missing_milestones_file(tmp_path: Path) -> None:
     with pytest.raises(CatalogError, match="catalog folder not found"):
         load_catalog(tmp_path / "absent")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(CatalogError, match="milestones.toml not found"):
+    with pytest.raises(CatalogError, match=r"milestones\.toml not found"):
         load_catalog(tmp_path / "empty")

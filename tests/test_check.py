@@ -90,7 +90,9 @@ def test_fail_within_exit_codes(cli: Any) -> None:
 
 def test_fail_on_changed_reports_what_moved(cli: Any, bundled_copy: Path) -> None:
     with freeze_time("2026-11-01 08:00:00"):
-        first = as_json(cli("check", "--format", "json", "--fail-on", "changed", config=bundled_copy))
+        first = as_json(
+            cli("check", "--format", "json", "--fail-on", "changed", config=bundled_copy)
+        )
         assert first["changes"] == [] and first["previous_check"] is None
     path = bundled_copy / "milestones.toml"
     text = path.read_text(encoding="utf-8")
@@ -166,10 +168,15 @@ def test_bad_options_exit_2_with_a_clear_message(cli: Any, args: list[str], mess
 
 
 def test_broken_catalog_exits_2_and_writes_nothing(cli: Any, db_url: str, tmp_path: Path) -> None:
-    folder = write_catalog(tmp_path / "cat", [milestone("a"), milestone("b", after="zzz", offset="1 days")])
+    folder = write_catalog(
+        tmp_path / "cat", [milestone("a"), milestone("b", after="zzz", offset="1 days")]
+    )
     result = cli("check", config=folder)
     assert result.exit_code == 2
-    assert f"{folder / 'milestones.toml'}: entry 'b': 'after' names unknown entry 'zzz'" in result.stderr
+    assert (
+        f"{folder / 'milestones.toml'}: entry 'b': 'after' names unknown entry 'zzz'"
+        in result.stderr
+    )
     assert not (tmp_path / "aiwatch.db").exists()  # the SQLite case: not even an empty file
     store = Store(db_url)
     assert store.schema_revision() is None  # no tables were created either

@@ -40,8 +40,9 @@ def test_db_upgrade_command(cli: Any) -> None:
 
 
 def test_unreachable_database_is_a_clear_error() -> None:
-    from aiwatch.cli import app
     from typer.testing import CliRunner
+
+    from aiwatch.cli import app
 
     url = "postgresql+psycopg://nobody@127.0.0.1:1/none"
     result = CliRunner().invoke(app, ["--db", url, "check"])

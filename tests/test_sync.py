@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from sqlmodel import select
 
 from aiwatch.catalog.loader import load_catalog
@@ -54,8 +53,11 @@ def test_first_sync_records_every_entry_once(store: Store, tmp_path: Path) -> No
     assert sorted(result.added) == ["anchor", "board-1", "dependant", "other"]
     created = revisions(store)
     assert [(r.entry_id, r.change) for r in created] == [
-        ("anchor", "created"), ("dependant", "created"), ("other", "created"), ("board-1", "created")
-    ]  # fmt: skip
+        ("anchor", "created"),
+        ("dependant", "created"),
+        ("other", "created"),
+        ("board-1", "created"),
+    ]
     assert created[1].new_date == dt.date(2026, 7, 27)
     assert created[0].changed_by == "Regulation (EU) 2024/1689, Art. 113"
     with store.session() as session:

@@ -74,8 +74,9 @@ def run_check(
     now: dt.datetime,
     as_of: dt.date | None = None,
     within_days: int | None = None,
-    filters: Filters = Filters(),
+    filters: Filters | None = None,
 ) -> CheckReport:
+    filters = filters or Filters()
     as_of = as_of or now.date()
     within = settings.check_within_days if within_days is None else within_days
     store = prepare_store(settings, now)

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from aiwatch.errors import AiwatchError
+
+if TYPE_CHECKING:
+    from aiwatch.settings import Settings
+    from aiwatch.timeline import Filters
 
 EXIT_OK, EXIT_CONDITION, EXIT_USAGE = 0, 1, 2
 
@@ -32,13 +36,13 @@ app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     markdown = "markdown"
 
 
-class TimelineFormat(str, Enum):
+class TimelineFormat(StrEnum):
     table = "table"
     json = "json"
 
@@ -89,7 +93,7 @@ def main_options(
     STATE.database_url = db
 
 
-def settings():  # type: ignore[no-untyped-def]
+def settings() -> Settings:
     from aiwatch.settings import load_settings
 
     return load_settings(STATE.config, STATE.database_url)
@@ -110,7 +114,7 @@ def make_filters(
     kinds: list[str] | None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
-):  # type: ignore[no-untyped-def]
+) -> Filters:
     from aiwatch.timeline import Filters
     from aiwatch.vocabulary import EVENT_KINDS, MILESTONE_KINDS, ROLES, TOPICS
 

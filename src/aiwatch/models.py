@@ -1,4 +1,4 @@
-"""The database tables. Moments are timezone-aware UTC (SQLModel's UTCDateTime on every back end)."""
+"""The database tables. Moments are aware UTC datetimes (SQLModel's UTCDateTime, any back end)."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ class Revision(SQLModel, table=True):
 
 
 class CheckRun(SQLModel, table=True):
-    """A run of ``aiwatch check``; the newest one is what "changes since the last check" counts from."""
+    """A run of ``aiwatch check``: "changes since the last check" count from the newest one."""
 
     __tablename__ = "check_run"
 

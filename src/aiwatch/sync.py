@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, select
 
@@ -49,8 +48,8 @@ def sync_catalog(session: Session, catalog: Catalog, now: dt.datetime) -> SyncRe
     result = SyncResult()
     rows: dict[tuple[str, str], EntryRow] = {}
     for table in (Milestone, Event):
-        for row in session.exec(select(table)):
-            rows[(table.__tablename__, row.id)] = row  # type: ignore[index]
+        for stored in session.exec(select(table)):
+            rows[(str(table.__tablename__), stored.id)] = stored
 
     for entry in catalog.entries.values():
         table = Milestone if entry.entry_type == "milestone" else Event
@@ -91,16 +90,16 @@ def sync_catalog(session: Session, catalog: Catalog, now: dt.datetime) -> SyncRe
                     old_date=row.date,
                     old_status=row.status,
                     changed_by="removed from the catalog",
-                )  # fmt: skip
+                )
             )
             result.removed.append(entry_id)
     set_meta(session, FINGERPRINT_KEY, catalog.fingerprint)
     return result
 
 
-def _values(entry: CatalogEntry) -> dict[str, object]:
+def _values(entry: CatalogEntry) -> dict[str, Any]:
     names = COPIED + (EVENT_ONLY if entry.entry_type == "event" else ())
-    values: dict[str, object] = {name: getattr(entry.spec, name) for name in names}
+    values: dict[str, Any] = {name: getattr(entry.spec, name) for name in names}
     values.update(id=entry.id, date=entry.date, derivation=entry.derivation, in_catalog=True)
     return values
 

@@ -168,5 +168,5 @@ def build_timeline(
 def _lineage(row: EntryRow, typed: dict[str, tuple[str, EntryRow]]) -> list[EntryRow]:
     chain = [row]
     while chain[0].supersedes in typed and len(chain) <= len(typed):
-        chain.insert(0, typed[chain[0].supersedes][1])  # type: ignore[index]
+        chain.insert(0, typed[chain[0].supersedes][1])
     return chain

@@ -1,8 +1,8 @@
 """The closed vocabularies of the catalog: roles, topics, kinds and statuses.
 
-These are words, not dates: the catalog in ``config/`` holds every date. Filters on the command line,
-in calendars and in subscriptions are checked against these lists, so a typo is an error, not an
-empty result.
+These are words, not dates: the catalog in ``config/`` holds every date. Filters on the command
+line, in calendars and in subscriptions are checked against these lists, so a typo is an error,
+not an empty result.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Reading the catalog folder: TOML files in, a validated ``Catalog`` out, or every error at once."""
+"""Reading a catalog folder: TOML files in, a validated ``Catalog`` out, or all errors at once."""
 
 from __future__ import annotations
 

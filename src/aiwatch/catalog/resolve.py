@@ -42,7 +42,7 @@ def find_cycle(specs: dict[str, EntrySpec]) -> list[str] | None:
 
 
 def resolve_dates(specs: dict[str, EntrySpec]) -> dict[str, tuple[date, str]]:
-    """Every entry's date with its derivation. References must exist and be acyclic (checked before).
+    """Every entry's date with its derivation; references must exist and be acyclic already.
 
     The derivation is what a reader needs to trust the date: the article that states it, or the
     anchor and the offset it was computed from, all the way down.

@@ -33,7 +33,7 @@ def _one_of(value: str, allowed: dict[str, str], what: str) -> str:
 
 
 class EntrySpec(BaseModel):
-    """One [[milestone]] or [[event]] table. Unknown keys are errors, so typos never pass silently."""
+    """One [[milestone]] or [[event]] table. Unknown keys are errors: typos never pass silently."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
