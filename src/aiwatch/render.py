@@ -13,6 +13,8 @@ from aiwatch.check import CheckReport
 from aiwatch.timeline import TimelineItem
 
 ITEM_COLUMNS = ("DATE", "DAYS", "TITLE", "LEGAL BASIS", "STATUS")
+# Widest a column gets in plain text; longer cells are cut with "…" (JSON keeps everything).
+PLAIN_MAX_WIDTH = {"TITLE": 72, "LEGAL BASIS": 48, "CHANGED BY": 48}
 
 
 def item_cells(item: TimelineItem) -> list[str]:
@@ -66,6 +68,10 @@ def write_table(
     if not rows:
         out.write("  (none)\n\n")
         return
+    rows = [
+        [_clip(cell, PLAIN_MAX_WIDTH.get(c)) for c, cell in zip(columns, row, strict=True)]
+        for row in rows
+    ]
     widths = [max(len(column), *(len(row[i]) for row in rows)) for i, column in enumerate(columns)]
     out.write("  " + "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
     out.write("\n")
@@ -76,6 +82,10 @@ def write_table(
         ]
         out.write("  " + "  ".join(cells).rstrip() + "\n")
     out.write("\n")
+
+
+def _clip(cell: str, width: int | None) -> str:
+    return cell if width is None or len(cell) <= width else cell[: width - 1] + "…"
 
 
 def write_check(report: CheckReport, fmt: str, out: TextIO | None = None) -> None:
