@@ -6,7 +6,14 @@ import datetime as dt
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from aiwatch.vocabulary import (
     DEFAULT_INSTRUMENT,
@@ -60,34 +67,21 @@ class EntrySpec(BaseModel):
     met_source: str | None = None
     note: str | None = None
 
-    @field_validator("roles")
+    @field_validator("roles", "topics")
     @classmethod
-    def _roles_known(cls, roles: list[str]) -> list[str]:
-        for role in roles:
-            _one_of(role, ROLES, "role")
-        return roles
+    def _words_known(cls, words: list[str], info: ValidationInfo) -> list[str]:
+        vocabulary, what = (ROLES, "role") if info.field_name == "roles" else (TOPICS, "topic")
+        for word in words:
+            _one_of(word, vocabulary, what)
+        return words
 
-    @field_validator("topics")
+    @field_validator("sources", "met_source")
     @classmethod
-    def _topics_known(cls, topics: list[str]) -> list[str]:
-        for topic in topics:
-            _one_of(topic, TOPICS, "topic")
-        return topics
-
-    @field_validator("sources")
-    @classmethod
-    def _sources_are_urls(cls, sources: list[str]) -> list[str]:
-        for url in sources:
+    def _urls(cls, urls: list[str] | str | None, info: ValidationInfo) -> list[str] | str | None:
+        for url in [urls] if isinstance(urls, str) else urls or ():
             if not URL_RE.match(url):
-                raise ValueError(f"source '{url}' is not an http(s) URL")
-        return sources
-
-    @field_validator("met_source")
-    @classmethod
-    def _met_source_is_url(cls, url: str | None) -> str | None:
-        if url is not None and not URL_RE.match(url):
-            raise ValueError(f"met_source '{url}' is not an http(s) URL")
-        return url
+                raise ValueError(f"{info.field_name} '{url}' is not an http(s) URL")
+        return urls
 
     @field_validator("offset")
     @classmethod
