@@ -191,3 +191,18 @@ def test_broken_catalog_keeps_the_database_as_it_was(cli: Any, tmp_path: Path) -
     assert cli("timeline", config=folder).exit_code == 2
     write_catalog(folder, [milestone("a", date="2027-01-01")])
     assert as_json(cli("timeline", "--format", "json", config=folder)) == before
+
+
+def test_terminal_gets_a_rich_table() -> None:
+    import io
+
+    from aiwatch.render import write_table
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    out = Terminal()
+    write_table("Title", ["DATE", "DAYS"], [["2026-12-02", "9"]], out)
+    assert "2026-12-02" in out.getvalue()
+    assert any(ch in out.getvalue() for ch in "┃│━─")
