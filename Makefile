@@ -27,6 +27,13 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/check_startup.py
+	$(BIN)/python bench/calendar.py
+
+# feeds/ holds the calendars of the bundled catalog, exported from a fresh database so that the
+# files depend on the catalog alone; a test fails when they are stale.
+feeds: $(STAMP)
+	tmp=$$(mktemp -d) && AIWATCH_CONFIG= AIWATCH_DATABASE_URL=sqlite:///$$tmp/feeds.db \
+		$(BIN)/aiwatch calendar export feeds; rc=$$?; rm -rf $$tmp; exit $$rc
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

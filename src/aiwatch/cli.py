@@ -31,9 +31,11 @@ app = typer.Typer(
 catalog_app = typer.Typer(help="Work with catalog folders.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 config_app = typer.Typer(help="Settings.", no_args_is_help=True)
+calendar_app = typer.Typer(help="iCalendar feeds.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
+app.add_typer(calendar_app, name="calendar")
 
 
 class Format(StrEnum):
@@ -221,20 +223,16 @@ def timeline(
     now = utcnow()
     as_of_date = parse_date(as_of, "--as-of") or now.date()
     try:
-        from aiwatch.store import load_entries, load_revisions
         from aiwatch.sync import prepare_store
-        from aiwatch.timeline import build_timeline
+        from aiwatch.views import read_timeline
 
         store = prepare_store(settings(), now)
         try:
-            with store.session() as session:
-                milestones, events = load_entries(session)
-                revisions = load_revisions(session)
+            items = read_timeline(store, as_of_date, filters, show_replaced)
         finally:
             store.close()
     except AiwatchError as exc:
         fail(str(exc))
-    items = build_timeline(milestones, events, revisions, as_of_date, filters, show_replaced)
     from aiwatch.render import write_timeline
 
     write_timeline(items, fmt.value)
@@ -294,6 +292,57 @@ def config_show() -> None:
         if name == "database_url" and not value:
             value = f"(empty: {current.effective_database_url})"
         typer.echo(f"{name} = {value}    # AIWATCH_{name.upper()}: {info.description}")
+
+
+@calendar_app.command("export")
+def calendar_export(
+    directory: Annotated[Path, typer.Argument(help="Folder to write the .ics files into.")] = Path(
+        "feeds"
+    ),
+) -> None:
+    """Write aiact.ics (everything), one calendar per role and one per topic."""
+    from aiwatch.clock import utcnow
+    from aiwatch.export import export_calendars
+
+    try:
+        store = _synced_store(utcnow())
+        try:
+            written, unchanged, removed = export_calendars(store, directory)
+        finally:
+            store.close()
+    except (AiwatchError, OSError) as exc:
+        fail(str(exc))
+    typer.echo(
+        f"{directory}: {len(written)} written, {len(unchanged)} unchanged, {len(removed)} removed"
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+) -> None:
+    """Serve the calendars over HTTP: /calendar.ics, /calendars/{token}.ics, /healthz."""
+    from aiwatch.clock import utcnow
+
+    try:
+        store = _synced_store(utcnow())
+    except AiwatchError as exc:
+        fail(str(exc))
+    import uvicorn
+
+    from aiwatch.web.app import create_app
+
+    try:
+        uvicorn.run(create_app(store), host=host, port=port, log_level="info")
+    finally:
+        store.close()
+
+
+def _synced_store(now: dt.datetime):  # type: ignore[no-untyped-def]
+    from aiwatch.sync import prepare_store
+
+    return prepare_store(settings(), now)
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ a store checks the version with one cheap query and imports Alembic only when an
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +26,8 @@ from aiwatch.models import CheckRun, Event, Meta, Milestone, Revision
 # The newest migration in aiwatch/migrations/versions; a test keeps the two in step.
 SCHEMA_REVISION = "0001"
 FINGERPRINT_KEY = "catalog_fingerprint"
+# Changes whenever anything a calendar or report shows changes: caches compare it, nothing else.
+DATA_VERSION_KEY = "data_version"
 
 
 def display_url(url: str) -> str:
@@ -122,6 +125,10 @@ class Store:
         if self.schema_revision() != SCHEMA_REVISION:
             self.upgrade()
 
+    def data_version(self) -> str | None:
+        """One primary-key lookup: the cheap freshness check in front of every cache."""
+        return self.get_meta(DATA_VERSION_KEY)
+
     def get_meta(self, key: str) -> str | None:
         try:
             with self.engine.connect() as conn:
@@ -148,6 +155,11 @@ def set_meta(session: Session, key: str, value: str) -> None:
     elif row.value != value:
         row.value = value
         session.add(row)
+
+
+def bump_data_version(session: Session, now: dt.datetime) -> None:
+    """Tell every cache that the data changed (every writer of entries or revisions calls this)."""
+    set_meta(session, DATA_VERSION_KEY, f"{as_utc(now).isoformat()}/{uuid.uuid4().hex}")
 
 
 def load_entries(session: Session) -> tuple[list[Milestone], list[Event]]:

@@ -13,7 +13,13 @@ from aiwatch.catalog.fingerprint import catalog_fingerprint
 from aiwatch.clock import as_utc
 from aiwatch.models import EntryRow, Event, Milestone, Revision
 from aiwatch.settings import Settings
-from aiwatch.store import FINGERPRINT_KEY, SCHEMA_REVISION, Store, set_meta
+from aiwatch.store import (
+    FINGERPRINT_KEY,
+    SCHEMA_REVISION,
+    Store,
+    bump_data_version,
+    set_meta,
+)
 
 if TYPE_CHECKING:
     from aiwatch.catalog.loader import Catalog, CatalogEntry
@@ -94,6 +100,8 @@ def sync_catalog(session: Session, catalog: Catalog, now: dt.datetime) -> SyncRe
             )
             result.removed.append(entry_id)
     set_meta(session, FINGERPRINT_KEY, catalog.fingerprint)
+    if result.wrote_anything:
+        bump_data_version(session, seen_at)
     return result
 
 

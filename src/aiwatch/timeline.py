@@ -65,6 +65,26 @@ class TimelineItem:
     days_left: int
     history: tuple[HistoryPoint, ...] = field(default=())
     superseded_by: tuple[str, ...] = field(default=())
+    lineage: tuple[str, ...] = field(default=())  # the entries this one replaced, then itself
+
+    @property
+    def root_id(self) -> str:
+        """The first entry of the lineage: what a calendar keys a moved date on."""
+        return self.lineage[0] if self.lineage else self.row.id
+
+    @property
+    def revision_count(self) -> int:
+        """How often the date or status changed, counting each replacement by a later law."""
+        return max(len(self.history) - 1, 0)
+
+    @property
+    def last_modified(self) -> dt.datetime | None:
+        """When this database last saw the date or status change, or None if it never did: the
+        entries of a lineage that were all first seen together count as its starting state."""
+        if not self.history:
+            return None
+        first_seen = self.history[0].seen_at
+        return max((p.seen_at for p in self.history if p.seen_at != first_seen), default=None)
 
     @property
     def id(self) -> str:
@@ -159,6 +179,7 @@ def build_timeline(
                 days_left=(row.date - as_of).days,
                 history=history,
                 superseded_by=tuple(successors.get(row.id, ())),
+                lineage=tuple(ancestor.id for ancestor in lineage),
             )
         )
     items.sort(key=lambda item: (item.date, item.type != "milestone", item.id))

@@ -1,0 +1,1 @@
+"""The HTTP side: calendars, health. Thin: parse the request, call a core function, answer."""
