@@ -54,7 +54,7 @@ def personal(token: str) -> CalendarRequest | None:
 
 @pytest.fixture
 def client(store: Store) -> AsgiClient:
-    return AsgiClient(create_app(store, personal, clock=lambda: NOW))
+    return AsgiClient(create_app(store, personal, clock=lambda: NOW, freshness_interval=0))
 
 
 def test_calendar_headers_and_conditional_get(client: AsgiClient) -> None:
@@ -130,7 +130,7 @@ def test_personal_calendar_has_alarms_and_unknown_tokens_reveal_nothing(
 def test_unchanged_data_is_not_rendered_again(
     client: AsgiClient, store: Store, catalog_dir: Path
 ) -> None:
-    cache = client.app.state.cache  # type: ignore[attr-defined]
+    cache = client.app.cache
     first = client.get("/calendar.ics")
     for _ in range(5):
         assert client.get("/calendar.ics").status_code == 200

@@ -162,7 +162,8 @@ def render_calendar(items: Iterable[TimelineItem], options: CalendarOptions) -> 
     calendar.add("description", options.description)
     calendar.add("x-wr-caldesc", options.description)
     calendar.add("refresh-interval", options.refresh, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", vDuration(options.refresh).to_ical().decode())
+    ttl: bytes = vDuration(options.refresh).to_ical()  # type: ignore[no-untyped-call]
+    calendar.add("x-published-ttl", ttl.decode())
     if options.url:
         calendar.add("source", options.url, parameters={"VALUE": "URI"})
         calendar.add("url", options.url, parameters={"VALUE": "URI"})
@@ -175,7 +176,8 @@ def render_calendar(items: Iterable[TimelineItem], options: CalendarOptions) -> 
         has_timed = has_timed or bool(isinstance(item.row, EventRow) and item.row.time)
     if has_timed:
         calendar.add_missing_timezones()
-    return calendar.to_ical()
+    document: bytes = calendar.to_ical()
+    return document
 
 
 def parse_days(values: Sequence[str]) -> tuple[int, ...]:

@@ -67,10 +67,8 @@ def render_request(store: Store, request: CalendarRequest, today: dt.date) -> Re
 
 
 class CalendarCache:
-    """Rendered calendars, each kept until the store's data version or the day changes.
-
-    A hit costs one primary-key lookup (``Store.data_version``) and a dict lookup.
-    """
+    """Rendered calendars, each kept until the store's data version or the day changes. The caller
+    reads the data version (the cheap freshness check) and passes it in."""
 
     def __init__(self, store: Store, max_entries: int = 256) -> None:
         self.store = store
@@ -79,18 +77,27 @@ class CalendarCache:
         self._lock = threading.Lock()
         self.renders = 0
 
-    def get(self, request: CalendarRequest, today: dt.date) -> RenderedCalendar:
-        version = self.store.data_version()
+    def lookup(
+        self, request: CalendarRequest, today: dt.date, version: str | None
+    ) -> RenderedCalendar | None:
         cached = self._entries.get(request)
         if cached is not None and cached.data_version == version and cached.day == today:
             return cached
-        with self._lock:
+        return None
+
+    def render(
+        self, request: CalendarRequest, today: dt.date, version: str | None
+    ) -> RenderedCalendar:
+        with self._lock:  # one render at a time; a request that waited finds it done
+            cached = self.lookup(request, today, version)
+            if cached is not None:
+                return cached
             rendered = render_request(self.store, request, today)
             self.renders += 1
             if len(self._entries) >= self.max_entries:
                 self._entries.pop(next(iter(self._entries)))
             self._entries[request] = rendered
-        return rendered
+            return rendered
 
 
 def export_requests() -> dict[str, CalendarRequest]:
