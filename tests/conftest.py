@@ -17,6 +17,7 @@ import aiwatch.migrate
 import aiwatch.render
 import aiwatch.sync  # noqa: F401
 from aiwatch.settings import bundled_config_dir
+from aiwatch.store import Store
 
 PG_URL_ENV = "AIWATCH_TEST_POSTGRES_URL"
 
@@ -71,6 +72,15 @@ def db_url(request: pytest.FixtureRequest) -> str:
     """Every storage test runs on SQLite and on the real PostgreSQL."""
     name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
     return str(request.getfixturevalue(name))
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    """A migrated, empty database on each back end."""
+    opened = Store(db_url)
+    opened.upgrade()
+    yield opened
+    opened.close()
 
 
 @pytest.fixture

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from icalendar import Calendar
 
 from aiwatch.calendar import EPOCH, CalendarOptions, render_calendar
@@ -19,14 +17,6 @@ from catalog_factory import event, milestone, write_catalog
 T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 T1 = dt.datetime(2026, 7, 27, 6, 0, tzinfo=dt.UTC)
 TODAY = dt.date(2026, 11, 23)
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    opened = Store(db_url)
-    opened.upgrade()
-    yield opened
-    opened.close()
 
 
 def sync(store: Store, folder: Path, now: dt.datetime) -> None:

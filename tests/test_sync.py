@@ -4,10 +4,8 @@ changed date or status writes one revision, on SQLite and on PostgreSQL alike.""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlmodel import select
 
 from aiwatch.catalog.loader import load_catalog
@@ -37,14 +35,6 @@ def entries() -> list[dict[str, object]]:
         milestone("dependant", after="anchor", offset="3 days", kind="entry-into-force"),
         milestone("other", date="2027-08-02"),
     ]
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    opened = Store(db_url)
-    opened.upgrade()
-    yield opened
-    opened.close()
 
 
 def test_first_sync_records_every_entry_once(store: Store, tmp_path: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,13 +34,10 @@ def catalog_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db_url: str, catalog_dir: Path) -> Iterator[Store]:
-    opened = Store(db_url)
-    opened.upgrade()
-    with opened.session() as session:
+def synced(store: Store, catalog_dir: Path) -> Store:
+    with store.session() as session:
         sync_catalog(session, load_catalog(catalog_dir), NOW)
-    yield opened
-    opened.close()
+    return store
 
 
 def personal(token: str) -> CalendarRequest | None:
@@ -53,8 +49,8 @@ def personal(token: str) -> CalendarRequest | None:
 
 
 @pytest.fixture
-def client(store: Store) -> AsgiClient:
-    return AsgiClient(create_app(store, personal, clock=lambda: NOW, freshness_interval=0))
+def client(synced: Store) -> AsgiClient:
+    return AsgiClient(create_app(synced, personal, clock=lambda: NOW, freshness_interval=0))
 
 
 def test_calendar_headers_and_conditional_get(client: AsgiClient) -> None:
