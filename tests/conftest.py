@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +28,34 @@ def _postgres_url() -> str | None:
     if not url and os.environ.get("CI"):
         raise RuntimeError(f"CI must test PostgreSQL for real: set {PG_URL_ENV}")
     return url
+
+
+LOOPBACK = ("127.", "::1", "localhost")
+
+
+@pytest.fixture(autouse=True)
+def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never touch the internet: any connection or name lookup beyond loopback fails."""
+    real_connect = socket.socket.connect
+    real_getaddrinfo = socket.getaddrinfo
+
+    def _host(address: object) -> str:
+        return str(address[0]) if isinstance(address, tuple) else str(address)
+
+    def guarded_connect(self: socket.socket, address: object) -> None:
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not _host(address).startswith(
+            LOOPBACK
+        ):
+            raise OSError(f"test tried to reach the internet: {address}")
+        real_connect(self, address)  # type: ignore[arg-type]
+
+    def guarded_getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+        if host is not None and not str(host).startswith(LOOPBACK):
+            raise socket.gaierror(f"test tried to resolve {host}")
+        return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
 
 
 @pytest.fixture(autouse=True)

@@ -1,9 +1,11 @@
 """The check: one pass over the pipeline, as ``aiwatch check`` runs it.
 
 settings ─▶ sync.prepare_store   (catalog fingerprint; load + validate + sync only when changed)
+         ─▶ watch.report.run_poll (unless offline: every source not in back-off, once)
          ─▶ store.load_*         (entries, revisions, the previous check)
          ─▶ timeline.build       (dated items with computed status and history)
          ─▶ changes.since        (what moved since the previous check)
+         ─▶ watch.report.new_items (first seen since the previous check, not baseline)
          ─▶ store.record_check   (this check becomes the next one's baseline)
          ─▶ CheckReport          (rendered by the CLI; exit code decided from it)
 """
@@ -21,6 +23,7 @@ from aiwatch.store import last_check, load_entries, load_revisions, record_check
 from aiwatch.sync import prepare_store
 from aiwatch.timeline import Filters, TimelineItem, build_timeline
 from aiwatch.vocabulary import DEADLINE_KINDS
+from aiwatch.watch.report import PollOptions, new_items, run_poll
 
 
 @dataclass(frozen=True)
@@ -75,16 +78,22 @@ def run_check(
     as_of: dt.date | None = None,
     within_days: int | None = None,
     filters: Filters | None = None,
+    poll: PollOptions | None = None,
 ) -> CheckReport:
+    """One check. ``poll`` None means offline: no source is fetched."""
     filters = filters or Filters()
     as_of = as_of or now.date()
     within = settings.check_within_days if within_days is None else within_days
     store = prepare_store(settings, now)
+    sources: list[dict[str, Any]] = []
     try:
+        if poll is not None:
+            sources = [s.to_json() for s in run_poll(store, settings, now, poll).sources]
         with store.session() as session:
             milestones, events = load_entries(session)
             revisions = load_revisions(session)
             previous = last_check(session)
+            fresh = new_items(session, previous.ran_at if previous else None)
             record_check(session, now, as_of)
     finally:
         store.close()
@@ -99,4 +108,6 @@ def run_check(
         changes=changes_since(revisions, previous_at, titles),
         previous_check=previous_at,
         timeline=timeline,
+        new_items=fresh,
+        sources=sources,
     )

@@ -1,7 +1,8 @@
 """The ``aiwatch`` command. Thin: parse options, call one core function, render, pick the exit code.
 
 Exit codes (a contract for CI): 0 ran fine; 1 a condition the user asked to fail on;
-2 usage or configuration error (bad option, broken catalog, unusable settings or database).
+2 usage or configuration error (bad option, broken catalog, unusable settings or database);
+3 a source could not be polled (`check --strict`), or `sources test` got no feed.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import datetime as dt
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -19,8 +20,9 @@ from aiwatch.errors import AiwatchError
 if TYPE_CHECKING:
     from aiwatch.settings import Settings
     from aiwatch.timeline import Filters
+    from aiwatch.watch.report import PollOptions
 
-EXIT_OK, EXIT_CONDITION, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_CONDITION, EXIT_USAGE, EXIT_SOURCES = 0, 1, 2, 3
 
 app = typer.Typer(
     help="Track the EU AI Act: its deadlines, governance bodies and Commission guidance.",
@@ -32,10 +34,12 @@ catalog_app = typer.Typer(help="Work with catalog folders.", no_args_is_help=Tru
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 config_app = typer.Typer(help="Settings.", no_args_is_help=True)
 calendar_app = typer.Typer(help="iCalendar feeds.", no_args_is_help=True)
+sources_app = typer.Typer(help="News sources: health and trial fetches.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(sources_app, name="sources")
 
 
 class Format(StrEnum):
@@ -163,26 +167,33 @@ def check(
         list[str] | None,
         typer.Option(
             "--fail-on",
-            help="Exit 1 on: 'changed' (a date or status changed since the previous check).",
+            help="Exit 1 on: 'changed' (a date or status changed since the previous check), "
+            "'new' (new items) or 'new:LABEL,LABEL' (new items with one of these labels).",
         ),
     ] = None,
-    offline: Annotated[
-        bool,
-        typer.Option("--offline", help="Do not poll news sources (the catalog needs no network)."),
+    offline: Annotated[bool, typer.Option("--offline", help="Do not poll news sources.")] = False,
+    sources_file: Annotated[
+        Path | None,
+        typer.Option("--sources", help="Poll the sources in this file, not the configured ones."),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 3 when a source could not be polled.")
     ] = False,
 ) -> None:
-    """Deadlines coming up and what changed since the previous check."""
+    """Deadlines coming up, what changed since the previous check, new items from the news."""
     from aiwatch.clock import utcnow
 
-    for condition in fail_on or ():
-        if condition != "changed":
-            fail(f"--fail-on: unknown condition '{condition}'; valid: changed")
+    changed, new_labels = parse_fail_on(fail_on or [])
     filters = make_filters(role, topic, kind)
     as_of_date = parse_date(as_of, "--as-of")
     try:
         from aiwatch.check import run_check
 
-        report = run_check(settings(), utcnow(), as_of_date, within, filters)
+        poll = None if offline else poll_options(sources_file)
+        try:
+            report = run_check(settings(), utcnow(), as_of_date, within, filters, poll)
+        finally:
+            PROGRESS.stop()
     except AiwatchError as exc:
         fail(str(exc))
     from aiwatch.render import write_check
@@ -190,8 +201,74 @@ def check(
     write_check(report, fmt.value)
     if fail_within is not None and report.due_within(fail_within):
         raise typer.Exit(EXIT_CONDITION)
-    if "changed" in (fail_on or ()) and report.changes:
+    if changed and report.changes:
         raise typer.Exit(EXIT_CONDITION)
+    if new_labels is not None and any(
+        not new_labels or item["label"] in new_labels for item in report.new_items
+    ):
+        raise typer.Exit(EXIT_CONDITION)
+    if strict and any(s["status"] in ("error", "backoff") for s in report.sources):
+        raise typer.Exit(EXIT_SOURCES)
+
+
+def parse_fail_on(conditions: list[str]) -> tuple[bool, frozenset[str] | None]:
+    """['changed', 'new:guideline,consultation'] -> (True, {'guideline', 'consultation'}).
+    The label set is None when new items should not fail the run, and empty for any label."""
+    from aiwatch.watch.classify import LABELS
+
+    changed = False
+    labels: frozenset[str] | None = None
+    for condition in conditions:
+        name, _, wanted = condition.partition(":")
+        if name == "changed" and not wanted:
+            changed = True
+        elif name == "new":
+            chosen = frozenset(w.strip() for w in wanted.split(",") if w.strip())
+            unknown = sorted(chosen - set(LABELS))
+            if unknown:
+                fail(f"--fail-on: unknown label '{unknown[0]}'; valid: {', '.join(LABELS)}")
+            if not chosen or labels == frozenset():
+                labels = frozenset()  # 'new' alone: any label
+            else:
+                labels = (labels or frozenset()) | chosen
+        else:
+            fail(f"--fail-on: unknown condition '{condition}'; valid: changed, new, new:LABEL,...")
+    return changed, labels
+
+
+class _Progress:
+    """A progress bar on stderr while many sources are polled on a terminal; silent otherwise."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.task: Any = None
+
+    def start(self, total: int) -> None:
+        if total > 3 and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.bar = Progress(console=Console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("Polling sources", total=total)
+
+    def advance(self, _report: object) -> None:
+        if self.bar is not None:
+            self.bar.advance(self.task)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
+PROGRESS = _Progress()
+
+
+def poll_options(sources_file: Path | None) -> PollOptions:
+    from aiwatch.watch.report import PollOptions
+
+    return PollOptions(sources_file, on_done=PROGRESS.advance, on_start=PROGRESS.start)
 
 
 @app.command()
@@ -292,6 +369,58 @@ def config_show() -> None:
         if name == "database_url" and not value:
             value = f"(empty: {current.effective_database_url})"
         typer.echo(f"{name} = {value}    # AIWATCH_{name.upper()}: {info.description}")
+
+
+@sources_app.command("list")
+def sources_list(
+    fmt: Annotated[
+        TimelineFormat, typer.Option("--format", help="Output format.")
+    ] = TimelineFormat.table,
+    sources_file: Annotated[
+        Path | None, typer.Option("--sources", help="A sources file instead of the configured one.")
+    ] = None,
+) -> None:
+    """Each source's health: last poll, HTTP status, items, last error, next poll, stale."""
+    from aiwatch.clock import utcnow
+
+    now = utcnow()
+    try:
+        from aiwatch.watch.health import source_health
+
+        current = settings()
+        store = _synced_store(now)
+        try:
+            rows = source_health(store, sources_file or current.config / "sources.toml", now)
+        finally:
+            store.close()
+    except AiwatchError as exc:
+        fail(str(exc))
+    from aiwatch.render import write_sources
+
+    write_sources(rows, fmt.value)
+
+
+@sources_app.command("test")
+def sources_test(
+    url: Annotated[str, typer.Argument(help="The feed URL to fetch once.")],
+    fmt: Annotated[
+        TimelineFormat, typer.Option("--format", help="Output format.")
+    ] = TimelineFormat.table,
+) -> None:
+    """Fetch, parse, classify and extract one URL, storing nothing. Exit 3 if it is not a feed."""
+    from aiwatch.clock import utcnow
+
+    try:
+        from aiwatch.watch.trial import trial_fetch
+
+        result = trial_fetch(url, settings(), utcnow())
+    except AiwatchError as exc:
+        fail(str(exc))
+    from aiwatch.render import write_trial
+
+    write_trial(result, fmt.value)
+    if result["status"] == "error":
+        raise typer.Exit(EXIT_SOURCES)
 
 
 @calendar_app.command("export")

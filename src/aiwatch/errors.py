@@ -4,7 +4,8 @@
     ├── ConfigError (ValueError)          settings that cannot be used; .path
     ├── CatalogError (ValueError)         a catalog file or entry that is wrong; .path, .entry_id
     │   └── CatalogErrors                 several CatalogErrors found in one load
-    └── StoreError                        the database cannot be opened or is in use; .url
+    ├── StoreError                        the database cannot be opened or is in use; .url
+    └── SourceError                       a feed or a sources file that is wrong; .url, .path
 
 Foreign exceptions (tomllib, pydantic, SQLAlchemy) are translated into these at the one place that
 calls the foreign code, with ``raise ... from``.
@@ -57,3 +58,13 @@ class StoreError(AiwatchError):
     def __init__(self, message: str, url: str | None = None) -> None:
         self.url = url
         super().__init__(message)
+
+
+class SourceError(AiwatchError):
+    """A news source that cannot be polled or a sources file that is wrong; .url or .path."""
+
+    def __init__(self, message: str, url: str | None = None, path: str | None = None) -> None:
+        self.url = url
+        self.path = path
+        where = url or path
+        super().__init__(f"{where}: {message}" if where else message)

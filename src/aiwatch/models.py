@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Index
+from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -77,3 +77,54 @@ class Meta(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=64)
     value: str
+
+
+class Source(SQLModel, table=True):
+    """A news feed and its polling state. Scheduling reads ``next_poll_at``; nothing is kept only
+    in memory."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    last_poll_at: dt.datetime | None = None
+    last_success_at: dt.datetime | None = None
+    last_change_at: dt.datetime | None = None  # the last 200 whose body differed
+    last_new_item_at: dt.datetime | None = None
+    last_status: str | None = Field(default=None, max_length=20)
+    last_http_status: int | None = None
+    last_error: str | None = None
+    failures: int = 0
+    next_poll_at: dt.datetime | None = Field(default=None, index=True)
+    baseline_done: bool = False
+    items: int = 0
+
+
+class Item(SQLModel, table=True):
+    """One feed item. (source, key) is unique: the same item can never be stored twice."""
+
+    __table_args__ = (UniqueConstraint("source_id", "key", name="uq_item_source_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id", index=True)
+    key: str = Field(max_length=512)
+    title: str
+    url: str | None = None
+    summary: str = ""
+    lang: str | None = Field(default=None, max_length=16)
+    published: dt.datetime | None = None
+    first_seen_at: dt.datetime = Field(index=True)
+    updated_at: dt.datetime
+    baseline: bool = False  # stored by the first poll of its source: never reported or alerted
+    label: str = Field(max_length=32)
+    rule: str = Field(max_length=100)
+    mentioned_dates: list[str] = Field(sa_type=JSON)
+
+
+class DerivedEvent(EntryRow, table=True):
+    """A deadline or event date mentioned in a news item: on the timeline like catalog events."""
+
+    __tablename__ = "derived_event"
+
+    item_id: int = Field(foreign_key="item.id", index=True)

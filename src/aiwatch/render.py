@@ -14,7 +14,7 @@ from aiwatch.timeline import TimelineItem
 
 ITEM_COLUMNS = ("DATE", "DAYS", "TITLE", "LEGAL BASIS", "STATUS")
 # Widest a column gets in plain text; longer cells are cut with "…" (JSON keeps everything).
-PLAIN_MAX_WIDTH = {"TITLE": 72, "LEGAL BASIS": 48, "CHANGED BY": 48}
+PLAIN_MAX_WIDTH = {"TITLE": 72, "LEGAL BASIS": 48, "CHANGED BY": 48, "ERROR": 60, "LAST ERROR": 60}
 
 
 def item_cells(item: TimelineItem) -> list[str]:
@@ -102,10 +102,18 @@ def write_check(report: CheckReport, fmt: str, out: TextIO | None = None) -> Non
         f"({report.within_days} days)"
     )
     write_table(title, ITEM_COLUMNS, [item_cells(i) for i in report.upcoming], out, markdown)
+    if report.sources:
+        write_table(
+            "Sources polled",
+            SOURCE_COLUMNS,
+            [source_cells(source) for source in report.sources],
+            out,
+            markdown,
+        )
     if report.previous_check is None:
         out.write(
-            "First check: the catalog is recorded as the baseline; "
-            "later checks report what changed since the previous one.\n"
+            "First check: the catalog and the sources' current items are recorded as the "
+            "baseline; later checks report what changed since the previous one.\n"
         )
         return
     since = report.previous_check.strftime("%Y-%m-%d %H:%M UTC")
@@ -115,6 +123,73 @@ def write_check(report: CheckReport, fmt: str, out: TextIO | None = None) -> Non
         [change_cells(c) for c in report.changes],
         out,
         markdown,
+    )
+    if report.sources or report.new_items:
+        write_table(
+            f"New items since the previous check ({since})",
+            ITEM_NEWS_COLUMNS,
+            [news_cells(item) for item in report.new_items],
+            out,
+            markdown,
+        )
+
+
+SOURCE_COLUMNS = ("SOURCE", "STATUS", "HTTP", "ITEMS", "NEW", "ERROR")
+ITEM_NEWS_COLUMNS = ("PUBLISHED", "LABEL", "TITLE", "DATES", "SOURCE")
+
+
+def source_cells(source: dict[str, Any]) -> list[str]:
+    status = source["status"] + (" (stale)" if source.get("stale") else "")
+    return [
+        source["name"], status, str(source.get("http_status") or "—"), str(source["items"]),
+        str(source["new"]), source.get("error") or "",
+    ]  # fmt: skip
+
+
+def news_cells(item: dict[str, Any]) -> list[str]:
+    published = (item["published"] or "")[:10]
+    return [
+        published, item["label"], item["title"], ", ".join(item["mentioned_dates"]),
+        item["source"],
+    ]  # fmt: skip
+
+
+def write_sources(rows: list[dict[str, Any]], fmt: str, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
+    if fmt == "json":
+        write_json(rows, out)
+        return
+    columns = ("SOURCE", "STATUS", "LAST POLL", "HTTP", "ITEMS", "NEXT POLL", "LAST ERROR")
+    cells = [
+        [
+            row["name"],
+            row["status"] + (" (stale)" if row.get("stale") else ""),
+            (row.get("last_poll") or "—")[:16].replace("T", " "),
+            str(row.get("http_status") or "—"),
+            str(row.get("items", 0)),
+            (row.get("next_poll") or "—")[:16].replace("T", " "),
+            row.get("last_error") or "",
+        ]
+        for row in rows
+    ]
+    write_table(f"Sources ({len(rows)})", columns, cells, out)
+
+
+def write_trial(result: dict[str, Any], fmt: str, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
+    if fmt == "json":
+        write_json(result, out)
+        return
+    out.write(f"{result['url']}: {result['status']}, HTTP {result['http_status'] or '—'}\n")
+    if result["error"]:
+        out.write(f"  {result['error']}\n")
+    cells = [
+        [(i["published"] or "")[:10], i["label"], i["rule"], i["title"],
+         ", ".join(i["mentioned_dates"])]
+        for i in result["items"]
+    ]  # fmt: skip
+    write_table(
+        f"Items ({len(cells)})", ("PUBLISHED", "LABEL", "RULE", "TITLE", "DATES"), cells, out
     )
 
 

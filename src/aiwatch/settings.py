@@ -52,6 +52,17 @@ class Settings(BaseSettings):
     check_within_days: int = Field(
         default=90, ge=0, le=3650, description="Default window of `aiwatch check`, in days."
     )
+    poll_concurrency: int = Field(
+        default=8, ge=1, le=64, description="How many feeds are fetched at the same time."
+    )
+    max_feed_bytes: int = Field(
+        default=10_000_000,
+        ge=10_000,
+        description="Largest feed body accepted, counted after decompression.",
+    )
+    fetch_timeout_seconds: float = Field(
+        default=60.0, gt=0, le=600, description="Longest a single feed fetch may take in all."
+    )
 
     @property
     def effective_database_url(self) -> str:

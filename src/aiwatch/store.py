@@ -21,10 +21,10 @@ from sqlmodel import Session, create_engine, select
 
 from aiwatch.clock import as_utc
 from aiwatch.errors import StoreError
-from aiwatch.models import CheckRun, Event, Meta, Milestone, Revision
+from aiwatch.models import CheckRun, DerivedEvent, EntryRow, Event, Meta, Milestone, Revision
 
 # The newest migration in aiwatch/migrations/versions; a test keeps the two in step.
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 FINGERPRINT_KEY = "catalog_fingerprint"
 # Changes whenever anything a calendar or report shows changes: caches compare it, nothing else.
 DATA_VERSION_KEY = "data_version"
@@ -162,10 +162,12 @@ def bump_data_version(session: Session, now: dt.datetime) -> None:
     set_meta(session, DATA_VERSION_KEY, f"{as_utc(now).isoformat()}/{uuid.uuid4().hex}")
 
 
-def load_entries(session: Session) -> tuple[list[Milestone], list[Event]]:
+def load_entries(session: Session) -> tuple[list[Milestone], list[EntryRow]]:
+    """Milestones, and events: the catalog's and those derived from news items."""
     milestones = list(session.exec(select(Milestone).where(Milestone.in_catalog == True)))  # noqa: E712
-    events = list(session.exec(select(Event).where(Event.in_catalog == True)))  # noqa: E712
-    return milestones, events
+    catalog_events = list(session.exec(select(Event).where(Event.in_catalog == True)))  # noqa: E712
+    derived = list(session.exec(select(DerivedEvent)))
+    return milestones, [*catalog_events, *derived]
 
 
 def load_revisions(session: Session) -> list[Revision]:

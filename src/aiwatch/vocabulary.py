@@ -79,6 +79,8 @@ EVENT_KINDS: dict[str, str] = {
     "legislation": "Legislation and implementing acts",
     "webinar": "Webinars and public events",
     "standardisation": "Standardisation",
+    "consultation-deadline": "A closing date mentioned in a Commission news item",
+    "event": "An event date mentioned in a Commission news item",
 }
 
 # Statuses typed in the catalog. "overdue" is never typed: it is computed (see catalog.status).
@@ -110,5 +112,13 @@ DEFAULT_INSTRUMENT = "Regulation (EU) 2024/1689"
 # Kinds that put a duty on someone by their date: what `check --fail-within` fails on. Publications,
 # legislative steps, reviews and meetings are news, not deadlines.
 DEADLINE_KINDS = frozenset(
-    {"application", "transitional", "deadline", "enforcement", "entry-into-force", "consultation"}
+    {
+        "application",
+        "transitional",
+        "deadline",
+        "enforcement",
+        "entry-into-force",
+        "consultation",
+        "consultation-deadline",
+    }
 )
