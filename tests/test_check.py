@@ -84,14 +84,24 @@ def test_fail_within_exit_codes(cli: Any) -> None:
     assert cli("check", "--offline", "--fail-within", "30").exit_code == 1
     assert cli("check", "--offline", "--fail-within", "5").exit_code == 0
     # Filters apply: nothing for notified bodies falls due in the next 30 days.
-    assert cli("check", "--offline", "--fail-within", "30", "--role", "notified-body").exit_code == 1  # everyone
+    assert (
+        cli("check", "--offline", "--fail-within", "30", "--role", "notified-body").exit_code == 1
+    )  # everyone
     assert cli("check", "--offline", "--fail-within", "30", "--topic", "sandboxes").exit_code == 0
 
 
 def test_fail_on_changed_reports_what_moved(cli: Any, bundled_copy: Path) -> None:
     with freeze_time("2026-11-01 08:00:00"):
         first = as_json(
-            cli("check", "--offline", "--format", "json", "--fail-on", "changed", config=bundled_copy)
+            cli(
+                "check",
+                "--offline",
+                "--format",
+                "json",
+                "--fail-on",
+                "changed",
+                config=bundled_copy,
+            )
         )
         assert first["changes"] == [] and first["previous_check"] is None
     path = bundled_copy / "milestones.toml"
@@ -100,7 +110,9 @@ def test_fail_on_changed_reports_what_moved(cli: Any, bundled_copy: Path) -> Non
     date_at = text.index('date = "2028-08-02"', block_start)
     path.write_text(text[:date_at] + 'date = "2028-09-01"' + text[date_at + 19 :], "utf-8")
     with freeze_time("2026-11-02 08:00:00"):
-        second = cli("check", "--offline", "--format", "json", "--fail-on", "changed", config=bundled_copy)
+        second = cli(
+            "check", "--offline", "--format", "json", "--fail-on", "changed", config=bundled_copy
+        )
         assert second.exit_code == 1
         report = json.loads(second.stdout)
         assert report["previous_check"] == "2026-11-01T08:00:00Z"
@@ -120,7 +132,9 @@ def test_json_keys_stay_when_lists_are_empty(cli: Any) -> None:
 
 
 def test_as_of_answers_what_will_be_due_then(cli: Any) -> None:
-    report = as_json(cli("check", "--offline", "--format", "json", "--as-of", "2027-11-01", "--within", "60"))
+    report = as_json(
+        cli("check", "--offline", "--format", "json", "--as-of", "2027-11-01", "--within", "60")
+    )
     item = next(i for i in report["upcoming"] if i["id"] == "high-risk-annex-iii-apply-omnibus")
     assert item["days_left"] == 31
     assert {"id", "title", "date", "days_left", "kind", "legal_basis", "status", "roles",
@@ -133,7 +147,17 @@ def test_year_end_window(cli: Any, tmp_path: Path) -> None:
         [milestone("new-year", date="2027-01-01"), milestone("mid-jan", date="2027-01-15")],
     )
     report = as_json(
-        cli("check", "--offline", "--format", "json", "--as-of", "2026-12-31", "--within", "14", config=folder)
+        cli(
+            "check",
+            "--offline",
+            "--format",
+            "json",
+            "--as-of",
+            "2026-12-31",
+            "--within",
+            "14",
+            config=folder,
+        )
     )
     assert [(i["id"], i["days_left"]) for i in report["upcoming"]] == [("new-year", 1)]
 
@@ -147,7 +171,9 @@ def test_table_output_is_plain_text_when_piped(cli: Any) -> None:
 
 
 def test_markdown_output(cli: Any) -> None:
-    result = cli("check", "--offline", "--as-of", "2026-07-20", "--within", "30", "--format", "markdown")
+    result = cli(
+        "check", "--offline", "--as-of", "2026-07-20", "--within", "30", "--format", "markdown"
+    )
     assert result.exit_code == 0
     assert "| DATE | DAYS | TITLE | LEGAL BASIS | STATUS |" in result.stdout
 

@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime
 
 
 def utcnow() -> datetime:
-    """The current time, timezone-aware in UTC, second precision (what the database keeps)."""
-    return datetime.now(UTC).replace(microsecond=0)
+    """The current time, timezone-aware in UTC. Microseconds are kept: two checks within one
+    second must still see each other as before and after."""
+    return datetime.now(UTC)
 
 
 def today() -> date:
