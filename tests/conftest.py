@@ -134,3 +134,12 @@ def cli(db_url: str):  # type: ignore[no-untyped-def]
         return runner.invoke(app, [*argv, *args], catch_exceptions=False)
 
     return run
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from reports import SUMMARY
+
+    if SUMMARY:
+        terminalreporter.section("measurements")
+        for line in SUMMARY:
+            terminalreporter.write_line(line)

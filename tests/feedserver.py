@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import gzip
-from xml.sax.saxutils import escape
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "feeds"
 
@@ -58,10 +58,8 @@ class FeedServer:
                 for name, value in headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                try:
+                with suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
         class Server(ThreadingHTTPServer):
             def handle_error(self, request: object, client_address: object) -> None:

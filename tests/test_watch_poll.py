@@ -236,7 +236,7 @@ def test_malformed_feed_keeps_what_parses(store: Store, server: FeedServer, tmp_
     report = by_name(poll(store, file, T0))["m"]
     assert report.status == "ok"
     assert report.warnings and "malformed" in report.warnings[0]
-    # A guid is a permalink unless it says otherwise, so feedparser resolves it against the feed.
+    # A guid is a permalink unless it says otherwise: feedparser resolves it against the feed.
     assert stored_items(store)[0].key.endswith("/m-1")
 
 
@@ -281,8 +281,8 @@ def test_check_reports_new_items_and_sources(cli: Any, server: FeedServer, tmp_p
     assert set(report["sources"][0]) >= {
         "name", "url", "status", "http_status", "items", "new", "error", "next_poll"
     }  # fmt: skip
-    feed.insert(0, {"title": "Commission opens consultation on AI Act guidelines until 15 January 2099",
-                    "guid": "2", "link": "https://digital-strategy.ec.europa.eu/en/c"})  # fmt: skip
+    title = "Commission opens consultation on AI Act guidelines until 15 January 2099"
+    feed.insert(0, {"title": title, "guid": "2", "link": "https://digital-strategy.ec.europa.eu/c"})
     server.serve("/f.xml", Answer(body=rss(feed)))
     second = cli("check", "--format", "json", "--sources", str(file), "--fail-on", "new:guideline")
     assert second.exit_code == 0  # new, but not a guideline
@@ -330,3 +330,22 @@ def test_sources_list_shows_health(cli: Any, server: FeedServer, tmp_path: Path)
     assert rows["bad"]["status"] == "backoff"
     assert rows["bad"]["last_error"] == "HTTP 500 Internal Server Error"
     assert rows["bad"]["next_poll"] and rows["ok"]["last_poll"]
+
+
+def test_many_sources_are_parsed_in_worker_processes(
+    store: Store, server: FeedServer, tmp_path: Path
+) -> None:
+    from aiwatch.watch.poll import POOL_THRESHOLD
+
+    count = POOL_THRESHOLD + 4
+    urls = {
+        f"feed_{n}": server.serve(
+            f"/p{n}.xml", Answer(body=rss([{"title": f"AI Act news {n}", "guid": f"{n}"}]))
+        )
+        for n in range(count)
+    }
+    urls["broken"] = server.serve("/broken.xml", Answer(body=fixture("billion-laughs.xml")))
+    report = by_name(poll(store, sources(tmp_path, **urls), T0))
+    assert sum(r.status == "ok" for r in report.values()) == count
+    assert "declares XML entities" in (report["broken"].error or "")
+    assert len(stored_items(store)) == count

@@ -99,6 +99,8 @@ class Source(SQLModel, table=True):
     next_poll_at: dt.datetime | None = Field(default=None, index=True)
     baseline_done: bool = False
     items: int = 0
+    newest_published: dt.datetime | None = None  # the feed's cadence, kept so that a 304 needs
+    cadence_seconds: float | None = None  # no query to tell whether the source went silent
 
 
 class Item(SQLModel, table=True):

@@ -39,8 +39,11 @@ NON_WORD = re.compile(r"[^\w]+")
 
 def fold(text: str, keep_case: bool = False) -> str:
     """Accents off, punctuation to spaces, padded with spaces so that ' term ' finds whole words."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if text.isascii():
+        bare = text
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     if not keep_case:
         bare = bare.casefold()
     return " " + NON_WORD.sub(" ", bare).strip() + " "
@@ -96,15 +99,15 @@ class Classifier:
     rules: tuple[Rule, ...]
 
     def classify(self, title: str, summary: str = "") -> Classification:
-        text = f"{title} {summary}"
-        folded, cased = fold(text), fold(text, keep_case=True)
+        title_cased = fold(title, keep_case=True)
+        cased = title_cased + fold(summary, keep_case=True) if summary else title_cased
+        title_folded, folded = title_cased.casefold(), cased.casefold()
         if self.strong.first_match(folded, cased) is None and (
             self.ai.first_match(folded, cased) is None
             or self.context.first_match(folded, cased) is None
         ):
             return Classification("unrelated", "relevance")
         # The title says what an item is; the summary only breaks ties the title leaves open.
-        title_folded, title_cased = fold(title), fold(title, keep_case=True)
         for scope_folded, scope_cased in ((title_folded, title_cased), (folded, cased)):
             for rule in self.rules:
                 if rule.any.first_match(scope_folded, scope_cased) is None:

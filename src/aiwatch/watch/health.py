@@ -6,10 +6,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import select
 
 from aiwatch.clock import as_utc, iso_utc
-from aiwatch.models import Item, Source
+from aiwatch.models import Source
 from aiwatch.store import Store
 from aiwatch.watch.record import is_stale
 from aiwatch.watch.sources import load_sources
@@ -24,16 +24,6 @@ def source_health(store: Store, sources_file: Path, now: dt.datetime) -> list[di
             if row is None:
                 rows.append({"name": spec.name, "url": spec.url, "status": "never polled"})
                 continue
-            published = [
-                as_utc(p)
-                for p in session.exec(
-                    select(Item.published)
-                    .where(Item.source_id == row.id, col(Item.published).is_not(None))
-                    .order_by(col(Item.published).desc())
-                    .limit(20)
-                )
-                if p is not None
-            ]
             status = row.last_status or "never polled"
             if row.failures and row.next_poll_at and as_utc(row.next_poll_at) > now:
                 status = "backoff"
@@ -47,7 +37,7 @@ def source_health(store: Store, sources_file: Path, now: dt.datetime) -> list[di
                     "items": row.items,
                     "last_error": row.last_error,
                     "next_poll": iso_utc(row.next_poll_at) if row.next_poll_at else None,
-                    "stale": is_stale(row, published, spec, now),
+                    "stale": is_stale(row, spec, now),
                 }
             )
     return rows

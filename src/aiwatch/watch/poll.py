@@ -9,19 +9,25 @@
 
 One failing source is a result on its row and in the report; it never stops the others. A source
 in back-off (after failures or a Retry-After) is not polled before its ``next_poll_at``.
+
+Parsing is the costly stage (feedparser is pure Python), so a large poll parses in a small pool of
+worker processes while the main process fetches and records; a small one parses in place.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import multiprocessing
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from aiwatch.clock import iso_utc
-from aiwatch.models import Item
+from aiwatch.models import Item, Source
 from aiwatch.store import Store, bump_data_version
 from aiwatch.watch.classify import Classifier, load_classifier
 from aiwatch.watch.extract import mentioned_dates
@@ -32,8 +38,10 @@ from aiwatch.watch.record import (
     SourceReport,
     backoff_report,
     record_failure,
+    record_not_modified,
     record_success,
     source_row,
+    source_rows,
 )
 from aiwatch.watch.sources import SourceSpec
 
@@ -103,56 +111,91 @@ async def poll_sources_async(
     limits = limits or FetchLimits()
     report = PollReport()
     due: list[SourceSpec] = []
-    states = {}
     with store.session() as session:
-        for spec in specs:
-            row = source_row(session, spec)
-            states[spec.name] = (row.etag, row.last_modified)
-            if row.failures and row.next_poll_at and row.next_poll_at > now:
-                report.sources.append(backoff_report(spec, row))
-            else:
-                due.append(spec)
+        rows = source_rows(session, specs)
+    for spec in specs:
+        row = rows[spec.name]
+        if row.failures and row.next_poll_at and row.next_poll_at > now:
+            report.sources.append(backoff_report(spec, row, now))
+        else:
+            due.append(spec)
+    not_modified: list[tuple[SourceSpec, Source, FetchResult]] = []
     semaphore = asyncio.Semaphore(concurrency)
+    loop = asyncio.get_running_loop()
+    pool = _parse_pool() if len(due) >= POOL_THRESHOLD else None
 
     async with make_client(limits, concurrency) as client:
 
-        async def one(spec: SourceSpec) -> tuple[SourceSpec, FetchResult]:
-            etag, modified = states[spec.name]
+        async def one(spec: SourceSpec) -> tuple[SourceSpec, FetchResult, Processed]:
+            etag, modified = rows[spec.name].etag, rows[spec.name].last_modified
             async with semaphore:
                 fetched = await fetch_feed(
                     client, spec.url, now, etag, modified, limits, spec.compressed
                 )
-            return spec, fetched
+            if fetched.status != "ok":
+                return spec, fetched, None
+            args = (fetched.body or b"", spec, fetched.final_url or spec.url, classifier, now)
+            if pool is None:
+                return spec, fetched, _process_or_reject(*args)
+            return spec, fetched, await loop.run_in_executor(pool, _process_or_reject, *args)
 
-        for next_done in asyncio.as_completed([one(spec) for spec in due]):
-            spec, fetched = await next_done
-            source_report = _record(store, spec, fetched, classifier, now, report)
-            report.sources.append(source_report)
-            if on_done is not None:
-                on_done(source_report)
+        try:
+            for next_done in asyncio.as_completed([one(spec) for spec in due]):
+                spec, fetched, processed = await next_done
+                if fetched.status == "not-modified":
+                    not_modified.append((spec, rows[spec.name], fetched))
+                    if on_done is not None:
+                        on_done(SourceReport(spec.name, spec.url, "not-modified"))
+                    continue
+                source_report = _record(store, spec, fetched, processed, now, report)
+                report.sources.append(source_report)
+                if on_done is not None:
+                    on_done(source_report)
+            with store.session() as session:
+                report.sources.extend(record_not_modified(session, not_modified, now))
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
     order = {spec.name: index for index, spec in enumerate(specs)}
     report.sources.sort(key=lambda s: order[s.name])
     return report
+
+
+# (items and warnings) or the reason the body was refused; None when nothing was fetched
+Processed = tuple[list[ProcessedItem], list[str]] | str | None
+POOL_THRESHOLD = 16  # sources due at once before parsing moves to worker processes
+
+
+def _process_or_reject(
+    body: bytes, spec: SourceSpec, url: str, classifier: Classifier, now: dt.datetime
+) -> tuple[list[ProcessedItem], list[str]] | str:
+    try:
+        return process(body, spec, url, classifier, now)
+    except FeedRejected as exc:
+        return str(exc)
+
+
+def _parse_pool() -> ProcessPoolExecutor:
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    workers = max(1, min(4, os.cpu_count() or 1))
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
 
 
 def _record(
     store: Store,
     spec: SourceSpec,
     fetched: FetchResult,
-    classifier: Classifier,
+    outcome: Processed,
     now: dt.datetime,
     report: PollReport,
 ) -> SourceReport:
     processed = None
     warnings: list[str] = []
     error = fetched.error
-    if fetched.status == "ok":
-        try:
-            processed, warnings = process(
-                fetched.body or b"", spec, fetched.final_url or spec.url, classifier, now
-            )
-        except FeedRejected as exc:
-            error = str(exc)
+    if isinstance(outcome, str):
+        error = outcome
+    elif outcome is not None:
+        processed, warnings = outcome
     with store.session() as session:
         row = source_row(session, spec)
         if fetched.status == "error" or error:

@@ -10,6 +10,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
 from aiwatch.clock import as_utc, iso_utc
@@ -82,11 +83,54 @@ def source_row(session: Session, spec: SourceSpec) -> Source:
     return row
 
 
-def backoff_report(spec: SourceSpec, row: Source) -> SourceReport:
+def source_rows(session: Session, specs: list[SourceSpec]) -> dict[str, Source]:
+    """Every source's row, created where missing, in one query."""
+    names = [spec.name for spec in specs]
+    rows = {r.name: r for r in session.exec(select(Source).where(col(Source.name).in_(names)))}
+    for spec in specs:
+        row = rows.get(spec.name)
+        if row is None or row.url != spec.url:
+            rows[spec.name] = source_row(session, spec)
+    return rows
+
+
+def backoff_report(spec: SourceSpec, row: Source, now: dt.datetime) -> SourceReport:
     return SourceReport(
         spec.name, spec.url, "backoff", row.last_http_status, row.items, 0, row.last_error,
-        row.next_poll_at, is_stale(row, [], spec, row.next_poll_at),
+        row.next_poll_at, is_stale(row, spec, now),
     )  # fmt: skip
+
+
+def record_not_modified(
+    session: Session, answers: list[tuple[SourceSpec, Source, FetchResult]], now: dt.datetime
+) -> list[SourceReport]:
+    """Many 304 answers in one UPDATE: an unchanged feed costs next to nothing."""
+    if not answers:
+        return []
+    updates, reports = [], []
+    for spec, row, fetched in answers:
+        values = {
+            "id": row.id, "last_poll_at": now, "last_success_at": now,
+            "last_status": "not-modified", "last_http_status": fetched.http_status,
+            "failures": 0, "last_error": None, "next_poll_at": now + spec.every,
+        }  # fmt: skip
+        updates.append(values)
+        row.last_success_at, row.next_poll_at = now, now + spec.every
+        reports.append(
+            SourceReport(
+                spec.name,
+                spec.url,
+                "not-modified",
+                fetched.http_status,
+                row.items,
+                0,
+                None,
+                row.next_poll_at,
+                is_stale(row, spec, now),
+            )
+        )
+    session.execute(update(Source), updates)
+    return reports
 
 
 def record_failure(
@@ -135,22 +179,35 @@ def record_success(
     row.next_poll_at = now + spec.every
     if new_items:
         row.last_new_item_at = now
+    if processed is not None:
+        _update_cadence(session, row)
     session.add(row)
-    published = [
-        as_utc(p)
-        for p in session.exec(
-            select(Item.published)
-            .where(Item.source_id == row.id, col(Item.published).is_not(None))
-            .order_by(col(Item.published).desc())
-            .limit(20)
-        )
-        if p is not None
-    ]
     report = SourceReport(
         spec.name, spec.url, row.last_status, result.http_status, row.items,
-        len(new_items), None, row.next_poll_at, is_stale(row, published, spec, now), warnings,
+        len(new_items), None, row.next_poll_at, is_stale(row, spec, now), warnings,
     )  # fmt: skip
     return report, new_items
+
+
+def _update_cadence(session: Session, row: Source) -> None:
+    """How often the feed publishes: the median gap between its latest 20 dated items."""
+    session.flush()
+    published = sorted(
+        (
+            as_utc(p)
+            for p in session.exec(
+                select(Item.published)
+                .where(Item.source_id == row.id, col(Item.published).is_not(None))
+                .order_by(col(Item.published).desc())
+                .limit(20)
+            )
+            if p is not None
+        ),
+        reverse=True,
+    )
+    row.newest_published = published[0] if published else None
+    gaps = [(a - b).total_seconds() for a, b in itertools.pairwise(published)]
+    row.cadence_seconds = statistics.median(gaps) if len(gaps) >= 4 else None
 
 
 def _store_items(
@@ -165,26 +222,25 @@ def _store_items(
     }
     baseline = not row.baseline_done
     new_items: list[tuple[Item, list[str]]] = []
+    added: list[tuple[dict[str, Any], ProcessedItem]] = []
+    seen: set[str] = set()
     wrote = False
     for entry in processed:
         parsed = entry.item
         dates = [d.date.isoformat() for d in entry.dates]
         stored = existing.get(parsed.key)
         if stored is None:
-            stored = Item(
-                source_id=row.id, key=parsed.key, title=parsed.title, url=parsed.url,  # type: ignore[arg-type]
-                summary=parsed.summary, lang=parsed.lang, published=parsed.published,
-                first_seen_at=now, updated_at=now, baseline=baseline, label=entry.label,
-                rule=entry.rule, mentioned_dates=dates,
-            )  # fmt: skip
-            session.add(stored)
-            session.flush()
-            existing[parsed.key] = stored
-            ids = _derive_events(session, spec, stored, entry, now)
-            row.items += 1
-            wrote = True
-            if not baseline:
-                new_items.append((stored, ids))
+            if parsed.key in seen:
+                continue  # the same item twice in one feed
+            seen.add(parsed.key)
+            values: dict[str, Any] = {
+                "source_id": row.id, "key": parsed.key, "title": parsed.title,
+                "url": parsed.url, "summary": parsed.summary, "lang": parsed.lang,
+                "published": parsed.published, "first_seen_at": now, "updated_at": now,
+                "baseline": baseline, "label": entry.label, "rule": entry.rule,
+                "mentioned_dates": dates,
+            }  # fmt: skip
+            added.append((values, entry))
             continue
         edited = (stored.title, stored.url, stored.summary) != (
             parsed.title, parsed.url, parsed.summary,
@@ -196,16 +252,35 @@ def _store_items(
             session.add(stored)
             _derive_events(session, spec, stored, entry, now)
             wrote = True
+    if added:
+        # One multi-row INSERT (not an ORM object per item): a first poll stores thousands.
+        statement = insert(Item).returning(col(Item.id), sort_by_parameter_order=True)
+        item_ids = session.execute(statement, [values for values, _ in added]).scalars().all()
+        row.items += len(added)
+        wrote = True
+        for (values, entry), item_id in zip(added, item_ids, strict=True):
+            if not entry.dates and baseline:
+                continue
+            stored = Item(id=item_id, **values)
+            ids = _derive_events(session, spec, stored, entry, now, new=True) if entry.dates else []
+            if not baseline:
+                new_items.append((stored, ids))
     return new_items, wrote
 
 
 def _derive_events(
-    session: Session, spec: SourceSpec, item: Item, entry: ProcessedItem, now: dt.datetime
+    session: Session,
+    spec: SourceSpec,
+    item: Item,
+    entry: ProcessedItem,
+    now: dt.datetime,
+    new: bool = False,
 ) -> list[str]:
     wanted = {event_id(spec.name, item.key, d.date): d for d in entry.dates}
-    for old in session.exec(select(DerivedEvent).where(DerivedEvent.item_id == item.id)):
-        if old.id not in wanted:
-            session.delete(old)
+    if not new:  # an edited item may no longer mention a date it did
+        for old in session.exec(select(DerivedEvent).where(DerivedEvent.item_id == item.id)):
+            if old.id not in wanted:
+                session.delete(old)
     for identifier, mention in wanted.items():
         what = "Closing date" if mention.kind == "consultation-deadline" else "Event"
         values: dict[str, Any] = {
@@ -223,7 +298,7 @@ def _derive_events(
             "updated_at": now,
             "item_id": item.id,
         }
-        current = session.get(DerivedEvent, identifier)
+        current = None if new else session.get(DerivedEvent, identifier)
         if current is None:
             session.add(DerivedEvent(id=identifier, **values))
         else:
@@ -233,20 +308,16 @@ def _derive_events(
     return sorted(wanted)
 
 
-def is_stale(
-    row: Source, published: list[dt.datetime], spec: SourceSpec, now: dt.datetime | None
-) -> bool:
+def is_stale(row: Source, spec: SourceSpec, now: dt.datetime) -> bool:
     """Silence is a signal: no new item for far longer than the feed's usual cadence, or an
     unchanged answer (304 or the same items) for implausibly long."""
-    if now is None or row.last_success_at is None:
+    if row.last_success_at is None:
         return False
     if row.last_change_at and now - as_utc(row.last_change_at) > max(
         dt.timedelta(days=30), spec.every * 50
     ):
         return True
-    if len(published) >= 5:
-        newest_first = sorted(published, reverse=True)
-        gaps = [(a - b).total_seconds() for a, b in itertools.pairwise(newest_first)]
-        cadence = dt.timedelta(seconds=statistics.median(gaps))
-        return now - newest_first[0] > max(cadence * 10, dt.timedelta(days=14))
+    if row.newest_published is not None and row.cadence_seconds is not None:
+        cadence = dt.timedelta(seconds=row.cadence_seconds)
+        return now - as_utc(row.newest_published) > max(cadence * 10, dt.timedelta(days=14))
     return False

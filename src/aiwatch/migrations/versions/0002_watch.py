@@ -39,6 +39,8 @@ def upgrade() -> None:
         sa.Column("next_poll_at", MOMENT(), nullable=True),
         sa.Column("baseline_done", sa.Boolean(), nullable=False),
         sa.Column("items", sa.Integer(), nullable=False),
+        sa.Column("newest_published", MOMENT(), nullable=True),
+        sa.Column("cadence_seconds", sa.Float(), nullable=True),
     )
     op.create_index("ix_source_next_poll_at", "source", ["next_poll_at"])
     op.create_table(
