@@ -26,8 +26,10 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/check_startup.py
 	$(BIN)/python bench/calendar_speed.py
+	$(BIN)/python bench/poll_speed.py
 
 # feeds/ holds the calendars of the bundled catalog, exported from a fresh database so that the
 # files depend on the catalog alone; a test fails when they are stale.
