@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -19,6 +21,7 @@ from aiwatch.errors import AiwatchError
 
 if TYPE_CHECKING:
     from aiwatch.settings import Settings
+    from aiwatch.store import Store
     from aiwatch.timeline import Filters
     from aiwatch.watch.report import PollOptions
 
@@ -300,14 +303,10 @@ def timeline(
     now = utcnow()
     as_of_date = parse_date(as_of, "--as-of") or now.date()
     try:
-        from aiwatch.sync import prepare_store
         from aiwatch.views import read_timeline
 
-        store = prepare_store(settings(), now)
-        try:
+        with synced_store(now) as store:
             items = read_timeline(store, as_of_date, filters, show_replaced)
-        finally:
-            store.close()
     except AiwatchError as exc:
         fail(str(exc))
     from aiwatch.render import write_timeline
@@ -387,12 +386,8 @@ def sources_list(
     try:
         from aiwatch.watch.health import source_health
 
-        current = settings()
-        store = _synced_store(now)
-        try:
-            rows = source_health(store, sources_file or current.config / "sources.toml", now)
-        finally:
-            store.close()
+        with synced_store(now) as store:
+            rows = source_health(store, sources_file or settings().config / "sources.toml", now)
     except AiwatchError as exc:
         fail(str(exc))
     from aiwatch.render import write_sources
@@ -434,11 +429,8 @@ def calendar_export(
     from aiwatch.export import export_calendars
 
     try:
-        store = _synced_store(utcnow())
-        try:
+        with synced_store(utcnow()) as store:
             written, unchanged, removed = export_calendars(store, directory)
-        finally:
-            store.close()
     except (AiwatchError, OSError) as exc:
         fail(str(exc))
     typer.echo(
@@ -452,26 +444,28 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
 ) -> None:
     """Serve the calendars over HTTP: /calendar.ics, /calendars/{token}.ics, /healthz."""
-    from aiwatch.clock import utcnow
-
-    try:
-        store = _synced_store(utcnow())
-    except AiwatchError as exc:
-        fail(str(exc))
     import uvicorn
 
+    from aiwatch.clock import utcnow
     from aiwatch.web.app import create_app
 
     try:
-        uvicorn.run(create_app(store), host=host, port=port, log_level="info")
-    finally:
-        store.close()
+        with synced_store(utcnow()) as store:
+            uvicorn.run(create_app(store), host=host, port=port, log_level="info")
+    except AiwatchError as exc:
+        fail(str(exc))
 
 
-def _synced_store(now: dt.datetime):  # type: ignore[no-untyped-def]
+@contextmanager
+def synced_store(now: dt.datetime) -> Iterator[Store]:
+    """The configured database, migrated and holding the current catalog; closed afterwards."""
     from aiwatch.sync import prepare_store
 
-    return prepare_store(settings(), now)
+    store = prepare_store(settings(), now)
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def main() -> None:

@@ -24,9 +24,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from aiwatch.clock import iso_utc
 from aiwatch.models import Item, Source
 from aiwatch.store import Store, bump_data_version
 from aiwatch.watch.classify import Classifier, load_classifier
@@ -51,21 +49,6 @@ class NewItem:
     source: str
     item: Item
     event_ids: list[str]
-
-    def to_json(self) -> dict[str, Any]:
-        item = self.item
-        return {
-            "source": self.source,
-            "key": item.key,
-            "title": item.title,
-            "url": item.url,
-            "published": iso_utc(item.published) if item.published else None,
-            "lang": item.lang,
-            "label": item.label,
-            "rule": item.rule,
-            "mentioned_dates": list(item.mentioned_dates),
-            "event_ids": self.event_ids,
-        }
 
 
 @dataclass
