@@ -11,7 +11,8 @@ Targets (issue 3): first poll within 1.3x of the floor and faster than the naive
 the all-304 poll at least 20x faster than the first poll.
 
 The feeds are served by a separate process (uvicorn, a raw ASGI app with ETags), so the server
-does not share a GIL with the measured code. Run: `make bench` or `.venv/bin/python bench/poll_speed.py`.
+does not share a GIL with the measured code.
+Run: `make bench` or `.venv/bin/python bench/poll_speed.py`.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ TITLES = [
     "Council agrees position on {x}",
 ]
 TOPICS = ["transparency", "high-risk systems", "general-purpose AI", "AI literacy", "farmers",
-          "online platforms", "semiconductors", "data spaces", "sandboxes", "incidents"]  # fmt: skip
+          "platforms", "semiconductors", "data spaces", "sandboxes", "incidents"]  # fmt: skip
 
 SERVER = textwrap.dedent(
     """

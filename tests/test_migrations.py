@@ -34,9 +34,9 @@ def test_migrated_schema_matches_the_models(db_url: str) -> None:
 def test_db_upgrade_command(cli: Any) -> None:
     first = cli("db", "upgrade")
     assert first.exit_code == 0, first.output
-    assert "schema none -> 0002" in first.stdout
+    assert "schema none -> 0003" in first.stdout
     again = cli("db", "upgrade")
-    assert "schema 0002 -> 0002" in again.stdout
+    assert "schema 0003 -> 0003" in again.stdout
 
 
 def test_unreachable_database_is_a_clear_error() -> None:

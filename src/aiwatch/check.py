@@ -19,11 +19,13 @@ from typing import Any
 from aiwatch.changes import Change, changes_since
 from aiwatch.clock import iso_utc
 from aiwatch.settings import Settings
-from aiwatch.store import last_check, load_entries, load_revisions, record_check
+from aiwatch.store import has_subscribers, last_check, load_entries, load_revisions, record_check
 from aiwatch.sync import prepare_store
 from aiwatch.timeline import Filters, TimelineItem, build_timeline
 from aiwatch.vocabulary import DEADLINE_KINDS
 from aiwatch.watch.report import PollOptions, new_items, run_poll
+
+DELIVERY_KEYS = ("planned", "sent", "failed", "pending", "dead")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class CheckReport:
     timeline: list[TimelineItem] = field(repr=False)
     new_items: list[dict[str, Any]] = field(default_factory=list)
     sources: list[dict[str, Any]] = field(default_factory=list)
+    deliveries: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DELIVERY_KEYS, 0))
 
     def due_within(self, days: int) -> list[TimelineItem]:
         """Deadlines that are law (not tentative) and fall within ``days`` of ``as_of``."""
@@ -58,6 +61,7 @@ class CheckReport:
             "changes": [change.to_json() for change in self.changes],
             "new_items": self.new_items,
             "sources": self.sources,
+            "deliveries": self.deliveries,
         }
 
 
@@ -79,8 +83,10 @@ def run_check(
     within_days: int | None = None,
     filters: Filters | None = None,
     poll: PollOptions | None = None,
+    send: bool = True,
 ) -> CheckReport:
-    """One check. ``poll`` None means offline: no source is fetched."""
+    """One check. ``poll`` None means offline: no source is fetched. Alerts are planned when
+    there are subscribers, and sent when ``send`` (and not offline)."""
     filters = filters or Filters()
     as_of = as_of or now.date()
     within = settings.check_within_days if within_days is None else within_days
@@ -89,6 +95,11 @@ def run_check(
     try:
         if poll is not None:
             sources = [s.to_json() for s in run_poll(store, settings, now, poll).sources]
+        deliveries = None
+        if has_subscribers(store):
+            from aiwatch.alerts import run_alerts
+
+            deliveries = run_alerts(store, settings, now, send and poll is not None).to_json()
         with store.session() as session:
             milestones, events = load_entries(session)
             revisions = load_revisions(session)
@@ -110,4 +121,5 @@ def run_check(
         timeline=timeline,
         new_items=fresh,
         sources=sources,
+        deliveries=deliveries or dict.fromkeys(DELIVERY_KEYS, 0),
     )

@@ -38,11 +38,15 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 config_app = typer.Typer(help="Settings.", no_args_is_help=True)
 calendar_app = typer.Typer(help="iCalendar feeds.", no_args_is_help=True)
 sources_app = typer.Typer(help="News sources: health and trial fetches.", no_args_is_help=True)
+subscribers_app = typer.Typer(help="Who receives alerts.", no_args_is_help=True)
+deliveries_app = typer.Typer(help="The outbox of alerts.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(sources_app, name="sources")
+app.add_typer(subscribers_app, name="subscribers")
+app.add_typer(deliveries_app, name="deliveries")
 
 
 class Format(StrEnum):
@@ -182,6 +186,9 @@ def check(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 3 when a source could not be polled.")
     ] = False,
+    no_send: Annotated[
+        bool, typer.Option("--no-send", help="Plan alerts and show them; send nothing.")
+    ] = False,
 ) -> None:
     """Deadlines coming up, what changed since the previous check, new items from the news."""
     from aiwatch.clock import utcnow
@@ -194,7 +201,9 @@ def check(
 
         poll = None if offline else poll_options(sources_file)
         try:
-            report = run_check(settings(), utcnow(), as_of_date, within, filters, poll)
+            report = run_check(
+                settings(), utcnow(), as_of_date, within, filters, poll, send=not no_send
+            )
         finally:
             PROGRESS.stop()
     except AiwatchError as exc:
@@ -385,9 +394,12 @@ def sources_list(
     now = utcnow()
     try:
         from aiwatch.watch.health import source_health
+        from aiwatch.watch.report import config_file
 
         with synced_store(now) as store:
-            rows = source_health(store, sources_file or settings().config / "sources.toml", now)
+            rows = source_health(
+                store, sources_file or config_file(settings(), "sources.toml"), now
+            )
     except AiwatchError as exc:
         fail(str(exc))
     from aiwatch.render import write_sources
@@ -416,6 +428,185 @@ def sources_test(
     write_trial(result, fmt.value)
     if result["status"] == "error":
         raise typer.Exit(EXIT_SOURCES)
+
+
+@subscribers_app.command("add")
+def subscribers_add(
+    name: Annotated[str, typer.Argument(help="A name for this subscriber.")],
+    webhook: Annotated[
+        str | None, typer.Option("--webhook", help="URL that receives signed POSTs.")
+    ] = None,
+    email: Annotated[str | None, typer.Option("--email", help="Not available yet.")] = None,
+    apprise: Annotated[str | None, typer.Option("--apprise", help="Not available yet.")] = None,
+    secret: Annotated[
+        str | None, typer.Option("--secret", help="whsec_… secret; generated if not given.")
+    ] = None,
+    role: RoleOpt = None,
+    topic: TopicOpt = None,
+    label: Annotated[
+        list[str] | None, typer.Option("--label", help="News labels to receive (repeatable).")
+    ] = None,
+    lang: Annotated[
+        list[str] | None, typer.Option("--lang", help="News languages to receive (repeatable).")
+    ] = None,
+    lead: Annotated[str, typer.Option("--lead", help="Days ahead to remind.")] = "90,30,7,1",
+    tz: Annotated[
+        str, typer.Option("--tz", help="Time zone of the send time.")
+    ] = "Europe/Brussels",
+    at: Annotated[str, typer.Option("--at", help="Send time, HH:MM.")] = "09:00",
+    news: Annotated[
+        str, typer.Option("--news", help="News: immediate, daily or weekly.")
+    ] = "immediate",
+) -> None:
+    """Register a subscriber (webhook). The generated secret is printed once."""
+    from aiwatch.clock import utcnow
+
+    if email or apprise:
+        fail("email and Apprise delivery are not built yet; use --webhook")
+    if not webhook:
+        fail("give a channel: --webhook URL")
+    try:
+        leads = [int(part) for part in lead.split(",") if part.strip()]
+    except ValueError:
+        fail(f"--lead: '{lead}' is not a list of days, e.g. 90,30,7,1")
+    try:
+        from aiwatch.subscribers import SubscriberSpec, add
+
+        spec = SubscriberSpec(
+            name, webhook, secret, role or [], topic or [], label or [], lang or [], leads, tz,
+            at, news,
+        )  # fmt: skip
+        with synced_store(utcnow()) as store:
+            row, generated = add(store, spec, utcnow())
+    except AiwatchError as exc:
+        fail(str(exc))
+    typer.echo(f"added {row.name}: webhook {row.target}")
+    if generated:
+        typer.echo(f"secret (shown once, keep it to verify signatures): {generated}")
+    typer.echo(f"personal calendar: /calendars/{row.calendar_token}.ics")
+
+
+@subscribers_app.command("list")
+def subscribers_list(
+    fmt: Annotated[
+        TimelineFormat, typer.Option("--format", help="Output format.")
+    ] = TimelineFormat.table,
+) -> None:
+    """Every subscriber with its channel, filters and lead times."""
+    from aiwatch.clock import utcnow
+
+    try:
+        from aiwatch.subscribers import listing
+
+        with synced_store(utcnow()) as store:
+            rows = listing(store)
+    except AiwatchError as exc:
+        fail(str(exc))
+    data: list[dict[str, Any]] = [
+        {"name": r.name, "channel": r.channel, "target": r.target, "active": r.active,
+         "roles": r.roles, "topics": r.topics, "labels": r.labels, "langs": r.langs,
+         "leads": r.leads, "tz": r.tz, "at": r.send_at, "news": r.news}
+        for r in rows
+    ]  # fmt: skip
+    from aiwatch.render import write_json, write_table
+
+    if fmt.value == "json":
+        write_json(data, sys.stdout)
+        return
+    cells = [
+        [d["name"], d["channel"], d["target"], "yes" if d["active"] else "no",
+         ",".join(d["roles"]) or "all", ",".join(map(str, d["leads"])), f"{d['at']} {d['tz']}",
+         d["news"]]
+        for d in data
+    ]  # fmt: skip
+    columns = ("NAME", "CHANNEL", "TARGET", "ACTIVE", "ROLES", "LEADS", "SEND AT", "NEWS")
+    write_table(f"Subscribers ({len(cells)})", columns, cells, sys.stdout)
+
+
+@subscribers_app.command("show")
+def subscribers_show(name: Annotated[str, typer.Argument(help="The subscriber's name.")]) -> None:
+    """One subscriber, with its personal calendar URL path."""
+    from aiwatch.clock import utcnow
+
+    try:
+        from aiwatch.subscribers import find
+
+        with synced_store(utcnow()) as store:
+            row = find(store, name)
+    except AiwatchError as exc:
+        fail(str(exc))
+    for key in ("name", "channel", "target", "active", "roles", "topics", "labels", "langs",
+                "leads", "tz", "send_at", "news", "created_at"):  # fmt: skip
+        typer.echo(f"{key}: {getattr(row, key)}")
+    typer.echo(f"calendar: /calendars/{row.calendar_token}.ics")
+
+
+@subscribers_app.command("remove")
+def subscribers_remove(name: Annotated[str, typer.Argument(help="The subscriber's name.")]) -> None:
+    """Stop sending to a subscriber (its delivery history is kept)."""
+    from aiwatch.clock import utcnow
+
+    try:
+        from aiwatch.subscribers import remove
+
+        with synced_store(utcnow()) as store:
+            remove(store, name)
+    except AiwatchError as exc:
+        fail(str(exc))
+    typer.echo(f"removed {name}")
+
+
+@deliveries_app.command("list")
+def deliveries_list(
+    status: Annotated[
+        str | None, typer.Option("--status", help="pending, failed, dead, delivered, cancelled.")
+    ] = None,
+    fmt: Annotated[
+        TimelineFormat, typer.Option("--format", help="Output format.")
+    ] = TimelineFormat.table,
+) -> None:
+    """The outbox: what is waiting, failing, dead or delivered."""
+    from aiwatch.clock import utcnow
+
+    try:
+        from aiwatch.alerts import outbox_rows
+
+        with synced_store(utcnow()) as store:
+            rows = outbox_rows(store, status)
+    except AiwatchError as exc:
+        fail(str(exc))
+    from aiwatch.render import write_json, write_table
+
+    if fmt.value == "json":
+        write_json(rows, sys.stdout)
+        return
+    cells = [
+        [str(r["id"]), r["subscriber"], r["kind"], r["status"], str(r["attempts"]),
+         r["next_attempt_at"][:16], r["last_error"] or ""]
+        for r in rows
+    ]  # fmt: skip
+    columns = ("ID", "SUBSCRIBER", "KIND", "STATUS", "ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR")
+    write_table(f"Deliveries ({len(cells)})", columns, cells, sys.stdout)
+
+
+@deliveries_app.command("retry")
+def deliveries_retry(
+    row_id: Annotated[int | None, typer.Argument(help="The delivery's ID.")] = None,
+    dead: Annotated[bool, typer.Option("--dead", help="Retry every dead delivery.")] = False,
+) -> None:
+    """Put a failed or dead delivery back in the queue, due now."""
+    from aiwatch.clock import utcnow
+
+    if (row_id is None) == (not dead):
+        fail("give either an ID or --dead")
+    try:
+        from aiwatch.deliver.outbox import requeue
+
+        with synced_store(utcnow()) as store, store.session() as session:
+            count = requeue(session, utcnow(), row_id)
+    except AiwatchError as exc:
+        fail(str(exc))
+    typer.echo(f"{count} delivery(ies) queued again")
 
 
 @calendar_app.command("export")
@@ -450,8 +641,11 @@ def serve(
     from aiwatch.web.app import create_app
 
     try:
+        from aiwatch.subscribers import calendar_resolver
+
         with synced_store(utcnow()) as store:
-            uvicorn.run(create_app(store), host=host, port=port, log_level="info")
+            app = create_app(store, calendar_resolver(store))
+            uvicorn.run(app, host=host, port=port, log_level="info")
     except AiwatchError as exc:
         fail(str(exc))
 

@@ -130,3 +130,58 @@ class DerivedEvent(EntryRow, table=True):
     __tablename__ = "derived_event"
 
     item_id: int = Field(foreign_key="item.id", index=True)
+
+
+class Subscriber(SQLModel, table=True):
+    """Someone who gets alerts through one channel, with the filters and lead times they chose."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    channel: str = Field(max_length=10)  # webhook | email | apprise
+    target: str  # the webhook URL, the email address or the Apprise URL
+    secret: str | None = None  # whsec_… for webhooks
+    roles: list[str] = Field(sa_type=JSON)
+    topics: list[str] = Field(sa_type=JSON)
+    labels: list[str] = Field(sa_type=JSON)
+    langs: list[str] = Field(sa_type=JSON)
+    leads: list[int] = Field(sa_type=JSON)
+    tz: str = Field(max_length=64)
+    send_at: str = Field(max_length=5)
+    news: str = Field(max_length=10)  # immediate | daily | weekly
+    active: bool = True
+    calendar_token: str = Field(max_length=64, unique=True)
+    created_at: dt.datetime
+
+
+class Outbox(SQLModel, table=True):
+    """One notification to one subscriber. ``key`` is unique: planning twice cannot send twice, and
+    it is the ``webhook-id`` receivers de-duplicate on."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=300, unique=True)
+    subscriber_id: int = Field(foreign_key="subscriber.id", index=True)
+    kind: str = Field(max_length=30)
+    subject: str = Field(max_length=200)
+    payload: dict[str, object] = Field(sa_type=JSON)
+    status: str = Field(
+        max_length=12, index=True
+    )  # pending|delivering|delivered|failed|dead|cancelled
+    attempts: int = 0
+    next_attempt_at: dt.datetime = Field(index=True)
+    lease_until: dt.datetime | None = None
+    last_error: str | None = None
+    created_at: dt.datetime
+    delivered_at: dt.datetime | None = None
+
+
+class DeliveryAttempt(SQLModel, table=True):
+    """Every attempt at delivering an outbox row: when, what came back, how long it took."""
+
+    __tablename__ = "delivery_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    outbox_id: int = Field(foreign_key="outbox.id", index=True)
+    at: dt.datetime
+    status_code: int | None = None
+    error: str | None = None
+    duration_ms: int

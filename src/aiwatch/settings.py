@@ -63,6 +63,13 @@ class Settings(BaseSettings):
     fetch_timeout_seconds: float = Field(
         default=60.0, gt=0, le=600, description="Longest a single feed fetch may take in all."
     )
+    allow_private_targets: bool = Field(
+        default=False,
+        description="Allow webhooks to loopback, private and link-local addresses (tests, LANs).",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=120, description="How long a webhook receiver may take to answer."
+    )
 
     @property
     def effective_database_url(self) -> str:

@@ -24,7 +24,7 @@ from aiwatch.errors import StoreError
 from aiwatch.models import CheckRun, DerivedEvent, EntryRow, Event, Meta, Milestone, Revision
 
 # The newest migration in aiwatch/migrations/versions; a test keeps the two in step.
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 FINGERPRINT_KEY = "catalog_fingerprint"
 # Changes whenever anything a calendar or report shows changes: caches compare it, nothing else.
 DATA_VERSION_KEY = "data_version"
@@ -161,6 +161,15 @@ def set_meta(session: Session, key: str, value: str) -> None:
 def bump_data_version(session: Session, now: dt.datetime) -> None:
     """Tell every cache that the data changed (every writer of entries or revisions calls this)."""
     set_meta(session, DATA_VERSION_KEY, f"{as_utc(now).isoformat()}/{uuid.uuid4().hex}")
+
+
+def has_subscribers(store: Store) -> bool:
+    """Cheap: lets a check with no subscribers skip the alert machinery entirely."""
+    try:
+        with store.engine.connect() as conn:
+            return conn.execute(text("SELECT 1 FROM subscriber LIMIT 1")).first() is not None
+    except (OperationalError, ProgrammingError):
+        return False
 
 
 def load_entries(session: Session) -> tuple[list[Milestone], list[EntryRow]]:

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from aiwatch.clock import iso_utc
 from aiwatch.models import DerivedEvent, Item, Source
-from aiwatch.settings import Settings
+from aiwatch.settings import Settings, bundled_config_dir
 from aiwatch.store import Store
 
 if TYPE_CHECKING:
@@ -39,16 +39,23 @@ def run_poll(
     from aiwatch.watch.poll import poll_sources
     from aiwatch.watch.sources import load_sources
 
-    specs = load_sources(options.sources_file or settings.config / SOURCES_FILE)
+    specs = load_sources(options.sources_file or config_file(settings, SOURCES_FILE))
     if options.on_start is not None:
         options.on_start(len(specs))
     limits = FetchLimits(
         max_bytes=settings.max_feed_bytes, total_timeout=settings.fetch_timeout_seconds
     )
     return poll_sources(
-        store, specs, now, settings.config / RULES_FILE, limits, settings.poll_concurrency,
+        store, specs, now, config_file(settings, RULES_FILE), limits, settings.poll_concurrency,
         options.on_done,
     )  # fmt: skip
+
+
+def config_file(settings: Settings, name: str) -> Path:
+    """``name`` in the configured folder, or the bundled one when that folder has none: a catalog
+    folder of your own still polls the Commission with the shipped rules."""
+    own = settings.config / name
+    return own if own.exists() else bundled_config_dir() / name
 
 
 def item_json(item: Item, source: str, event_ids: list[str]) -> dict[str, Any]:

@@ -12,13 +12,13 @@ from aiwatch.watch.classify import load_classifier
 from aiwatch.watch.fetch import FetchLimits, fetch_feed, make_client
 from aiwatch.watch.parse import FeedRejected
 from aiwatch.watch.poll import process
-from aiwatch.watch.report import RULES_FILE
+from aiwatch.watch.report import RULES_FILE, config_file
 from aiwatch.watch.sources import SourceSpec
 
 
 def trial_fetch(url: str, settings: Settings, now: dt.datetime) -> dict[str, Any]:
     """``{url, status, http_status, error, items: [...]}``; status is ``ok`` or ``error``."""
-    classifier = load_classifier(settings.config / RULES_FILE)
+    classifier = load_classifier(config_file(settings, RULES_FILE))
     limits = FetchLimits(
         max_bytes=settings.max_feed_bytes, total_timeout=settings.fetch_timeout_seconds
     )

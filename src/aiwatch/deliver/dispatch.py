@@ -1,0 +1,115 @@
+"""Sending what the outbox holds: claim due rows, send each through its subscriber's channel with a
+global and a per-endpoint concurrency limit, record every attempt. One dead endpoint never holds
+up the others."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from sqlmodel import col, select
+
+from aiwatch.deliver.outbox import Outcome, cancel, claim, finish
+from aiwatch.deliver.webhook import send_webhook
+from aiwatch.models import Outbox, Subscriber
+from aiwatch.store import Store
+
+
+@dataclass(frozen=True)
+class DeliveryLimits:
+    allow_private_targets: bool = False
+    timeout: float = 10.0
+    concurrency: int = 16
+    per_endpoint: int = 4
+
+
+@dataclass
+class DeliveryReport:
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def to_json(self) -> dict[str, int]:
+        return {k: self.counts[k] for k in ("sent", "failed", "dead", "cancelled")}
+
+
+async def _send(
+    client: httpx.AsyncClient, row: Outbox, subscriber: Subscriber, now: dt.datetime,
+    limits: DeliveryLimits,
+) -> Outcome:  # fmt: skip
+    if not subscriber.active:
+        return Outcome(False, error="subscriber is inactive", permanent=True)
+    if subscriber.channel == "webhook" and subscriber.secret:
+        return await send_webhook(
+            client, subscriber.target, subscriber.secret, row.key, row.payload, now,
+            limits.allow_private_targets, limits.timeout,
+        )  # fmt: skip
+    return Outcome(False, error=f"channel '{subscriber.channel}' cannot deliver", permanent=True)
+
+
+def deliver_due(
+    store: Store,
+    now: dt.datetime,
+    limits: DeliveryLimits,
+    current_dates: dict[str, str],
+) -> DeliveryReport:
+    """One pass over the due rows. ``current_dates`` maps each lineage root to its date today:
+    a reminder planned for a date that has since moved is cancelled, not sent."""
+    report = DeliveryReport()
+    while True:
+        with store.session() as session:
+            rows = claim(session, now)
+            subscribers = {
+                s.id: s
+                for s in session.exec(
+                    select(Subscriber).where(
+                        col(Subscriber.id).in_({r.subscriber_id for r in rows})
+                    )
+                )
+            }
+        if not rows:
+            return report
+        sendable = []
+        with store.session() as session:
+            for row in rows:
+                data: dict[str, Any] = dict(row.payload.get("data") or {})  # type: ignore[call-overload]
+                if row.kind == "deadline.reminder" and current_dates.get(
+                    str(data.get("root_id"))
+                ) not in (None, data.get("date")):
+                    cancel(session, session.merge(row), "the date moved; reminders follow it")
+                    report.counts["cancelled"] += 1
+                else:
+                    sendable.append(row)
+        outcomes = asyncio.run(_send_all(sendable, subscribers, now, limits))
+        with store.session() as session:
+            for row, outcome in zip(sendable, outcomes, strict=True):
+                merged = session.merge(row)
+                finish(session, merged, outcome, now)
+                report.counts[
+                    "sent"
+                    if outcome.delivered
+                    else ("dead" if merged.status == "dead" else "failed")
+                ] += 1
+        if len(rows) < 200:
+            return report
+
+
+async def _send_all(
+    rows: list[Outbox], subscribers: dict[int | None, Subscriber], now: dt.datetime,
+    limits: DeliveryLimits,
+) -> list[Outcome]:  # fmt: skip
+    overall = asyncio.Semaphore(limits.concurrency)
+    per_host: dict[str, asyncio.Semaphore] = {}
+    async with httpx.AsyncClient(follow_redirects=False) as client:
+
+        async def one(row: Outbox) -> Outcome:
+            subscriber = subscribers[row.subscriber_id]
+            host = urlsplit(subscriber.target).netloc or subscriber.target
+            endpoint = per_host.setdefault(host, asyncio.Semaphore(limits.per_endpoint))
+            async with overall, endpoint:
+                return await _send(client, row, subscriber, now, limits)
+
+        return await asyncio.gather(*(one(row) for row in rows))

@@ -1,0 +1,138 @@
+"""Subscribers: validated, stored, listed, removed. The CLI's `subscribers` commands call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlmodel import select
+
+from aiwatch.calendar import CalendarOptions
+from aiwatch.calendars import CalendarRequest
+from aiwatch.deliver.webhook import new_secret
+from aiwatch.errors import ConfigError
+from aiwatch.models import Subscriber
+from aiwatch.store import Store
+from aiwatch.timeline import Filters
+from aiwatch.vocabulary import ROLES, TOPICS
+from aiwatch.watch.classify import LABELS
+
+NEWS_MODES = ("immediate", "daily", "weekly")
+TIME_RE = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$")
+NAME_RE = re.compile(r"^[\w][\w .@-]{0,99}$")
+
+
+@dataclass
+class SubscriberSpec:
+    name: str
+    webhook: str
+    secret: str | None = None
+    roles: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    langs: list[str] = field(default_factory=list)
+    leads: list[int] = field(default_factory=lambda: [90, 30, 7, 1])
+    tz: str = "Europe/Brussels"
+    send_at: str = "09:00"
+    news: str = "immediate"
+
+
+def validate(spec: SubscriberSpec) -> list[str]:
+    """Every problem with a subscriber, in words a user can act on."""
+    problems = []
+    if not NAME_RE.match(spec.name):
+        problems.append(f"name '{spec.name}' must be 1-100 letters, digits, spaces, . @ - _")
+    if not re.match(r"^https?://[^\s/]+", spec.webhook):
+        problems.append(f"webhook '{spec.webhook}' is not an http(s) URL")
+    if spec.secret is not None and not spec.secret.startswith("whsec_"):
+        problems.append("secret must start with whsec_ (Standard Webhooks)")
+    for values, allowed, what in (
+        (spec.roles, ROLES, "role"), (spec.topics, TOPICS, "topic"),
+        (spec.labels, dict.fromkeys(LABELS[:-1]), "label"),
+    ):  # fmt: skip
+        for value in values:
+            if value not in allowed:
+                problems.append(f"unknown {what} '{value}'; valid: {', '.join(allowed)}")
+    for lang in spec.langs:
+        if not re.match(r"^[a-z]{2}$", lang):
+            problems.append(f"language '{lang}' must be a two-letter code")
+    if not spec.leads or any(not 0 <= lead <= 3650 for lead in spec.leads):
+        problems.append("lead times must be days from 0 to 3650, e.g. 90,30,7,1")
+    try:
+        ZoneInfo(spec.tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"unknown time zone '{spec.tz}'")
+    if not TIME_RE.match(spec.send_at):
+        problems.append(f"send time '{spec.send_at}' must be HH:MM")
+    if spec.news not in NEWS_MODES:
+        problems.append(f"news mode '{spec.news}' must be one of {', '.join(NEWS_MODES)}")
+    return problems
+
+
+def add(store: Store, spec: SubscriberSpec, now: dt.datetime) -> tuple[Subscriber, str | None]:
+    """Store a subscriber. Returns it and the secret if one was generated (shown once)."""
+    problems = validate(spec)
+    if problems:
+        raise ConfigError("; ".join(problems))
+    generated = None if spec.secret else new_secret()
+    row = Subscriber(
+        name=spec.name, channel="webhook", target=spec.webhook, secret=spec.secret or generated,
+        roles=spec.roles, topics=spec.topics, labels=spec.labels, langs=spec.langs,
+        leads=sorted(set(spec.leads), reverse=True), tz=spec.tz, send_at=spec.send_at,
+        news=spec.news, active=True, calendar_token=secrets.token_urlsafe(24), created_at=now,
+    )  # fmt: skip
+    with store.session() as session:
+        if session.exec(select(Subscriber).where(Subscriber.name == spec.name)).first():
+            raise ConfigError(f"a subscriber named '{spec.name}' exists already")
+        session.add(row)
+    return row, generated
+
+
+def find(store: Store, name: str) -> Subscriber:
+    with store.session() as session:
+        row = session.exec(select(Subscriber).where(Subscriber.name == name)).first()
+    if row is None:
+        raise ConfigError(f"no subscriber named '{name}'")
+    return row
+
+
+def listing(store: Store) -> list[Subscriber]:
+    with store.session() as session:
+        return list(session.exec(select(Subscriber).order_by(Subscriber.name)))
+
+
+def calendar_resolver(store: Store) -> Callable[[str], CalendarRequest | None]:
+    """The web app's hook: a token to the subscriber's calendar, with their reminders as alarms."""
+
+    def resolve(token: str) -> CalendarRequest | None:
+        with store.session() as session:
+            row = session.exec(
+                select(Subscriber).where(
+                    Subscriber.calendar_token == token,
+                    Subscriber.active == True,  # noqa: E712
+                )
+            ).first()
+        if row is None:
+            return None
+        options = CalendarOptions(
+            name=f"EU AI Act: {row.name}", alarms=tuple(row.leads),
+            alarm_time=dt.time.fromisoformat(row.send_at),
+        )  # fmt: skip
+        filters = Filters(roles=frozenset(row.roles), topics=frozenset(row.topics))
+        return CalendarRequest(filters, options)
+
+    return resolve
+
+
+def remove(store: Store, name: str) -> None:
+    """Deactivate: the row and its delivery history stay; nothing more is sent."""
+    with store.session() as session:
+        row = session.exec(select(Subscriber).where(Subscriber.name == name)).first()
+        if row is None:
+            raise ConfigError(f"no subscriber named '{name}'")
+        row.active = False
+        session.add(row)
