@@ -12,11 +12,19 @@ from typer.testing import CliRunner
 
 # The CLI imports its stages lazily (start-up time). Import them here, before any test freezes the
 # clock: a module first imported under freezegun would take FakeDate for its `date` type.
+import aiwatch.alerts
+import aiwatch.catalog.loader
 import aiwatch.check
 import aiwatch.cli
+import aiwatch.export
 import aiwatch.migrate
 import aiwatch.render
-import aiwatch.sync  # noqa: F401
+import aiwatch.subscribers
+import aiwatch.sync
+import aiwatch.watch.poll
+import aiwatch.watch.report
+import aiwatch.watch.trial
+import aiwatch.web.app  # noqa: F401
 from aiwatch.settings import bundled_config_dir
 from aiwatch.store import Store
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiwatch.changes import Change, changes_since
 from aiwatch.clock import iso_utc
@@ -23,7 +23,9 @@ from aiwatch.store import has_subscribers, last_check, load_entries, load_revisi
 from aiwatch.sync import prepare_store
 from aiwatch.timeline import Filters, TimelineItem, build_timeline
 from aiwatch.vocabulary import DEADLINE_KINDS
-from aiwatch.watch.report import PollOptions, new_items, run_poll
+
+if TYPE_CHECKING:
+    from aiwatch.watch.report import PollOptions
 
 DELIVERY_KEYS = ("planned", "sent", "failed", "pending", "dead")
 
@@ -91,6 +93,8 @@ def run_check(
     as_of = as_of or now.date()
     within = settings.check_within_days if within_days is None else within_days
     store = prepare_store(settings, now)
+    from aiwatch.watch.report import new_items, run_poll
+
     sources: list[dict[str, Any]] = []
     try:
         if poll is not None:

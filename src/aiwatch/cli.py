@@ -226,9 +226,11 @@ def check(
 def parse_fail_on(conditions: list[str]) -> tuple[bool, frozenset[str] | None]:
     """['changed', 'new:guideline,consultation'] -> (True, {'guideline', 'consultation'}).
     The label set is None when new items should not fail the run, and empty for any label."""
+    changed = False
+    if not conditions:
+        return changed, None
     from aiwatch.watch.classify import LABELS
 
-    changed = False
     labels: frozenset[str] | None = None
     for condition in conditions:
         name, _, wanted = condition.partition(":")
