@@ -181,7 +181,14 @@ def test_subscribers_cli_validates_and_shows_the_calendar(cli: Any, tmp_path: Pa
               "--tz", "Mars/Olympus")  # fmt: skip
     assert bad.exit_code == 2
     assert "unknown role 'ceo'" in bad.stderr and "unknown time zone 'Mars/Olympus'" in bad.stderr
-    assert cli("subscribers", "add", "x", "--email", "a@b.example").exit_code == 2
+    assert cli("subscribers", "add", "mail", "--email", "a@b.example").exit_code == 0
+    not_an_address = cli("subscribers", "add", "y", "--email", "nobody")
+    assert (
+        not_an_address.exit_code == 2
+        and "'nobody' is not an email address" in not_an_address.stderr
+    )
+    two = cli("subscribers", "add", "z", "--email", "a@b.example", "--webhook", "https://e.invalid")
+    assert two.exit_code == 2 and "exactly one channel" in two.stderr
     good = cli("subscribers", "add", "ops", "--webhook", "https://example.invalid/h")
     assert good.exit_code == 0 and "secret (shown once" in good.stdout and "whsec_" in good.stdout
     shown = cli("subscribers", "show", "ops")
@@ -189,4 +196,6 @@ def test_subscribers_cli_validates_and_shows_the_calendar(cli: Any, tmp_path: Pa
     assert cli("subscribers", "add", "ops", "--webhook", "https://example.invalid/h").exit_code == 2
     assert cli("subscribers", "remove", "ops").exit_code == 0
     listed = json.loads(cli("subscribers", "list", "--format", "json").stdout)
-    assert [(s["name"], s["active"]) for s in listed] == [("ops", False)]
+    assert [(s["name"], s["channel"], s["active"]) for s in listed] == [
+        ("mail", "email", True), ("ops", "webhook", False)
+    ]  # fmt: skip

@@ -95,6 +95,7 @@ def run_alerts(store: Store, settings: Settings, now: dt.datetime, send: bool) -
         limits = DeliveryLimits(
             allow_private_targets=settings.allow_private_targets,
             timeout=settings.webhook_timeout_seconds,
+            smtp=settings.smtp(),
         )
         current = {item.root_id: item.date.isoformat() for item in timeline}
         counts = deliver_due(store, now, limits, current).to_json()

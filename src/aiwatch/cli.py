@@ -378,6 +378,8 @@ def config_show() -> None:
         value = getattr(current, name)
         if name == "database_url" and not value:
             value = f"(empty: {current.effective_database_url})"
+        if name == "smtp_password" and value:
+            value = "********"
         typer.echo(f"{name} = {value}    # AIWATCH_{name.upper()}: {info.description}")
 
 
@@ -438,8 +440,12 @@ def subscribers_add(
     webhook: Annotated[
         str | None, typer.Option("--webhook", help="URL that receives signed POSTs.")
     ] = None,
-    email: Annotated[str | None, typer.Option("--email", help="Not available yet.")] = None,
-    apprise: Annotated[str | None, typer.Option("--apprise", help="Not available yet.")] = None,
+    email: Annotated[
+        str | None, typer.Option("--email", help="Address that receives mail.")
+    ] = None,
+    apprise: Annotated[
+        str | None, typer.Option("--apprise", help="Apprise URL (Slack, Teams, Matrix, ntfy, …).")
+    ] = None,
     secret: Annotated[
         str | None, typer.Option("--secret", help="whsec_… secret; generated if not given.")
     ] = None,
@@ -460,13 +466,15 @@ def subscribers_add(
         str, typer.Option("--news", help="News: immediate, daily or weekly.")
     ] = "immediate",
 ) -> None:
-    """Register a subscriber (webhook). The generated secret is printed once."""
+    """Register a subscriber with one channel. A webhook's generated secret is printed once."""
     from aiwatch.clock import utcnow
 
-    if email or apprise:
-        fail("email and Apprise delivery are not built yet; use --webhook")
-    if not webhook:
-        fail("give a channel: --webhook URL")
+    channels = [
+        (c, t) for c, t in (("webhook", webhook), ("email", email), ("apprise", apprise)) if t
+    ]
+    if len(channels) != 1:
+        fail("give exactly one channel: --webhook URL, --email ADDRESS or --apprise URL")
+    channel, target = channels[0]
     try:
         leads = [int(part) for part in lead.split(",") if part.strip()]
     except ValueError:
@@ -475,14 +483,14 @@ def subscribers_add(
         from aiwatch.subscribers import SubscriberSpec, add
 
         spec = SubscriberSpec(
-            name, webhook, secret, role or [], topic or [], label or [], lang or [], leads, tz,
-            at, news,
+            name, target, secret, role or [], topic or [], label or [], lang or [], leads, tz,
+            at, news, channel,
         )  # fmt: skip
         with synced_store(utcnow()) as store:
             row, generated = add(store, spec, utcnow())
     except AiwatchError as exc:
         fail(str(exc))
-    typer.echo(f"added {row.name}: webhook {row.target}")
+    typer.echo(f"added {row.name}: {row.channel} {row.target}")
     if generated:
         typer.echo(f"secret (shown once, keep it to verify signatures): {generated}")
     typer.echo(f"personal calendar: /calendars/{row.calendar_token}.ics")

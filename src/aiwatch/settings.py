@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -70,6 +70,21 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(
         default=10.0, gt=0, le=120, description="How long a webhook receiver may take to answer."
     )
+    smtp_host: str = Field(default="", description="SMTP server for email alerts.")
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP port.")
+    smtp_security: Literal["none", "starttls", "tls"] = Field(
+        default="starttls", description="none, starttls (port 587) or tls (port 465)."
+    )
+    smtp_username: str = Field(default="", description="SMTP login; empty: no login.")
+    smtp_password: str = Field(default="", description="SMTP password (never printed).")
+    smtp_from: str = Field(default="", description="Sender address of email alerts.")
+
+    def smtp(self) -> dict[str, Any]:
+        return {
+            "host": self.smtp_host, "port": self.smtp_port, "security": self.smtp_security,
+            "username": self.smtp_username, "password": self.smtp_password,
+            "sender": self.smtp_from,
+        }  # fmt: skip
 
     @property
     def effective_database_url(self) -> str:

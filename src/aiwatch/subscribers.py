@@ -26,10 +26,14 @@ TIME_RE = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$")
 NAME_RE = re.compile(r"^[\w][\w .@-]{0,99}$")
 
 
+CHANNELS = ("webhook", "email", "apprise")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
 @dataclass
 class SubscriberSpec:
     name: str
-    webhook: str
+    target: str
     secret: str | None = None
     roles: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
@@ -39,6 +43,7 @@ class SubscriberSpec:
     tz: str = "Europe/Brussels"
     send_at: str = "09:00"
     news: str = "immediate"
+    channel: str = "webhook"
 
 
 def validate(spec: SubscriberSpec) -> list[str]:
@@ -46,8 +51,14 @@ def validate(spec: SubscriberSpec) -> list[str]:
     problems = []
     if not NAME_RE.match(spec.name):
         problems.append(f"name '{spec.name}' must be 1-100 letters, digits, spaces, . @ - _")
-    if not re.match(r"^https?://[^\s/]+", spec.webhook):
-        problems.append(f"webhook '{spec.webhook}' is not an http(s) URL")
+    if spec.channel not in CHANNELS:
+        problems.append(f"channel '{spec.channel}' must be one of {', '.join(CHANNELS)}")
+    elif spec.channel == "webhook" and not re.match(r"^https?://[^\s/]+", spec.target):
+        problems.append(f"webhook '{spec.target}' is not an http(s) URL")
+    elif spec.channel == "email" and not EMAIL_RE.match(spec.target):
+        problems.append(f"'{spec.target}' is not an email address")
+    elif spec.channel == "apprise" and "://" not in spec.target:
+        problems.append(f"'{spec.target}' is not an Apprise URL (scheme://...)")
     if spec.secret is not None and not spec.secret.startswith("whsec_"):
         problems.append("secret must start with whsec_ (Standard Webhooks)")
     for values, allowed, what in (
@@ -78,9 +89,10 @@ def add(store: Store, spec: SubscriberSpec, now: dt.datetime) -> tuple[Subscribe
     problems = validate(spec)
     if problems:
         raise ConfigError("; ".join(problems))
-    generated = None if spec.secret else new_secret()
+    generated = None if spec.secret or spec.channel != "webhook" else new_secret()
     row = Subscriber(
-        name=spec.name, channel="webhook", target=spec.webhook, secret=spec.secret or generated,
+        name=spec.name, channel=spec.channel, target=spec.target,
+        secret=spec.secret or generated,
         roles=spec.roles, topics=spec.topics, labels=spec.labels, langs=spec.langs,
         leads=sorted(set(spec.leads), reverse=True), tz=spec.tz, send_at=spec.send_at,
         news=spec.news, active=True, calendar_token=secrets.token_urlsafe(24), created_at=now,

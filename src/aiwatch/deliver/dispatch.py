@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 import httpx
 from sqlmodel import col, select
 
+from aiwatch.deliver.apprise import send_apprise
+from aiwatch.deliver.email import send_email
 from aiwatch.deliver.outbox import Outcome, cancel, claim, finish
 from aiwatch.deliver.webhook import send_webhook
 from aiwatch.models import Outbox, Subscriber
@@ -26,6 +28,7 @@ class DeliveryLimits:
     timeout: float = 10.0
     concurrency: int = 16
     per_endpoint: int = 4
+    smtp: dict[str, Any] = field(default_factory=dict, hash=False)
 
 
 @dataclass
@@ -47,6 +50,10 @@ async def _send(
             client, subscriber.target, subscriber.secret, row.key, row.payload, now,
             limits.allow_private_targets, limits.timeout,
         )  # fmt: skip
+    if subscriber.channel == "email":
+        return await send_email(subscriber.target, row.key, row.payload, now, limits.smtp)
+    if subscriber.channel == "apprise":
+        return await send_apprise(subscriber.target, row.payload)
     return Outcome(False, error=f"channel '{subscriber.channel}' cannot deliver", permanent=True)
 
 
