@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/check_startup.py
 	$(BIN)/python bench/calendar_speed.py
 	$(BIN)/python bench/poll_speed.py
+	$(BIN)/python bench/fanout_speed.py
 
 # feeds/ holds the calendars of the bundled catalog, exported from a fresh database so that the
 # files depend on the catalog alone; a test fails when they are stale.

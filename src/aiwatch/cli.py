@@ -496,6 +496,54 @@ def subscribers_add(
     typer.echo(f"personal calendar: /calendars/{row.calendar_token}.ics")
 
 
+@subscribers_app.command("import")
+def subscribers_import(
+    file: Annotated[Path, typer.Argument(help="A .json list of objects or a .csv with a header.")],
+) -> None:
+    """Add many subscribers at once, all or nothing; every bad row is reported by line."""
+    from aiwatch.clock import utcnow
+
+    try:
+        from aiwatch.subscribers import import_file
+
+        with synced_store(utcnow()) as store:
+            added = import_file(store, file, utcnow())
+    except AiwatchError as exc:
+        fail(str(exc))
+    for row, generated in added:
+        extra = f" secret (shown once): {generated}" if generated else ""
+        typer.echo(f"added {row.name}: {row.channel} {row.target}{extra}")
+    typer.echo(f"{len(added)} subscriber(s) imported")
+
+
+@subscribers_app.command("test")
+def subscribers_test(name: Annotated[str, typer.Argument(help="The subscriber's name.")]) -> None:
+    """Send a signed test event now and print the receiver's answer (exit 3 if it failed)."""
+    from aiwatch.clock import utcnow
+
+    try:
+        from aiwatch.deliver.dispatch import DeliveryLimits, send_test
+        from aiwatch.subscribers import find
+
+        current = settings()
+        with synced_store(utcnow()) as store:
+            row = find(store, name)
+        limits = DeliveryLimits(
+            allow_private_targets=current.allow_private_targets,
+            timeout=current.webhook_timeout_seconds,
+            smtp=current.smtp(),
+        )
+        outcome = send_test(row, utcnow(), limits)
+    except AiwatchError as exc:
+        fail(str(exc))
+    answer = f"HTTP {outcome.status_code}" if outcome.status_code else "no HTTP status"
+    if outcome.delivered:
+        typer.echo(f"{name}: delivered ({answer}, {outcome.duration_ms} ms)")
+        return
+    typer.echo(f"{name}: not delivered ({answer}): {outcome.error}")
+    raise typer.Exit(EXIT_SOURCES)
+
+
 @subscribers_app.command("list")
 def subscribers_list(
     fmt: Annotated[

@@ -112,31 +112,56 @@ def plan(
         if item.row.kind in DEADLINE_KINDS and item.row.status not in NOT_REMINDED
     ]
     entries = {item.id: item for item in timeline}
+    # Subscribers who share filters, lead times, zone and send time share every reminder
+    # computation: work grows with the number of distinct profiles, not of subscribers.
+    due_by_profile: dict[tuple[Any, ...], list[tuple[TimelineItem, list[tuple[dt.datetime, int]]]]]
+    due_by_profile = {}
     for sub in subscribers:
-        planned.extend(_reminders(sub, remindable, now))
-        planned.extend(_changes(sub, revisions, entries))
-        planned.extend(_news(sub, news, now))
+        profile = (sub.roles, sub.topics, sub.leads, sub.tz, sub.send_at)
+        due = due_by_profile.get(profile)
+        if due is None:
+            due = due_by_profile[profile] = _due_reminders(sub, remindable, now)
+        planned.extend(_reminders(sub, due, now))
+        if revisions:
+            planned.extend(_changes(sub, revisions, entries))
+        if news:
+            planned.extend(_news(sub, news, now))
     return planned
 
 
-def _reminders(
+def _due_reminders(
     sub: SubscriberView, items: Sequence[TimelineItem], now: dt.datetime
-) -> Iterable[Notification]:
-    zone = ZoneInfo(sub.tz)
-    today = now.astimezone(zone).date()
+) -> list[tuple[TimelineItem, list[tuple[dt.datetime, int]]]]:
+    """For one profile: each matching item whose deadline is ahead, with the leads whose fire
+    time has come, newest first."""
+    today = now.astimezone(ZoneInfo(sub.tz)).date()
+    due = []
     for item in items:
         if item.date < today or not sub.wants_entry(item.row.roles, item.row.topics):
             continue
-        # The most recent lead whose time has come (earlier ones were sent, or are stale now).
-        best: tuple[dt.datetime, int] | None = None
-        for lead in sub.leads:
-            at = fire_time(item.date, lead, sub.send_at, sub.tz)
-            if at <= now and at >= sub.created_at and (best is None or at > best[0]):
-                best = (at, lead)
+        times = sorted(
+            ((at, lead) for lead in sub.leads
+             if (at := fire_time(item.date, lead, sub.send_at, sub.tz)) <= now),
+            reverse=True,
+        )  # fmt: skip
+        if times:
+            due.append((item, times))
+    return due
+
+
+def _reminders(
+    sub: SubscriberView,
+    due: list[tuple[TimelineItem, list[tuple[dt.datetime, int]]]],
+    now: dt.datetime,
+) -> Iterable[Notification]:
+    today = now.astimezone(ZoneInfo(sub.tz)).date()
+    for item, times in due:
+        # The most recent lead whose time has come since the subscription (earlier ones were
+        # sent then, or are stale now).
+        best = next(((at, lead) for at, lead in times if at >= sub.created_at), None)
         if best is None:
             continue
         at, lead = best
-        late = now - at > LATE_AFTER
         yield Notification(
             key=f"{sub.id}:deadline.reminder:{item.root_id}:{item.date.isoformat()}:{lead}",
             subscriber_id=sub.id,
@@ -144,7 +169,7 @@ def _reminders(
             subject=item.root_id,
             due_at=at,
             data={**_entry_data(item), "lead_days": lead, "days_left": (item.date - today).days,
-                  "late": late},
+                  "late": now - at > LATE_AFTER},
         )  # fmt: skip
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
 import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import select
@@ -84,11 +88,7 @@ def validate(spec: SubscriberSpec) -> list[str]:
     return problems
 
 
-def add(store: Store, spec: SubscriberSpec, now: dt.datetime) -> tuple[Subscriber, str | None]:
-    """Store a subscriber. Returns it and the secret if one was generated (shown once)."""
-    problems = validate(spec)
-    if problems:
-        raise ConfigError("; ".join(problems))
+def _row(spec: SubscriberSpec, now: dt.datetime) -> tuple[Subscriber, str | None]:
     generated = None if spec.secret or spec.channel != "webhook" else new_secret()
     row = Subscriber(
         name=spec.name, channel=spec.channel, target=spec.target,
@@ -97,11 +97,99 @@ def add(store: Store, spec: SubscriberSpec, now: dt.datetime) -> tuple[Subscribe
         leads=sorted(set(spec.leads), reverse=True), tz=spec.tz, send_at=spec.send_at,
         news=spec.news, active=True, calendar_token=secrets.token_urlsafe(24), created_at=now,
     )  # fmt: skip
+    return row, generated
+
+
+def add(store: Store, spec: SubscriberSpec, now: dt.datetime) -> tuple[Subscriber, str | None]:
+    """Store a subscriber. Returns it and the secret if one was generated (shown once)."""
+    problems = validate(spec)
+    if problems:
+        raise ConfigError("; ".join(problems))
+    row, generated = _row(spec, now)
     with store.session() as session:
         if session.exec(select(Subscriber).where(Subscriber.name == spec.name)).first():
             raise ConfigError(f"a subscriber named '{spec.name}' exists already")
         session.add(row)
     return row, generated
+
+
+IMPORT_FIELDS = {"name", "webhook", "email", "apprise", "secret", "roles", "topics", "labels",
+                 "langs", "lead", "tz", "at", "news"}  # fmt: skip
+
+
+def _list(value: object) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, list):
+        return [str(v).strip() for v in value]
+    return [part.strip() for part in str(value).replace(";", ",").split(",") if part.strip()]
+
+
+def spec_from_record(record: dict[str, object]) -> SubscriberSpec:
+    """One imported row (a JSON object or a CSV line) as a spec; ValueError says what is wrong."""
+    unknown = sorted(set(record) - IMPORT_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown field '{unknown[0]}'; known: {', '.join(sorted(IMPORT_FIELDS))}")
+    channels = [(c, record.get(c)) for c in CHANNELS if record.get(c)]
+    if len(channels) != 1:
+        raise ValueError("give exactly one of webhook, email, apprise")
+    try:
+        leads = [int(v) for v in _list(record.get("lead") or "90,30,7,1")]
+    except ValueError as exc:
+        raise ValueError(f"lead: {exc}") from exc
+    return SubscriberSpec(
+        name=str(record.get("name") or ""), target=str(channels[0][1]),
+        secret=str(record["secret"]) if record.get("secret") else None,
+        roles=_list(record.get("roles")), topics=_list(record.get("topics")),
+        labels=_list(record.get("labels")), langs=_list(record.get("langs")), leads=leads,
+        tz=str(record.get("tz") or "Europe/Brussels"), send_at=str(record.get("at") or "09:00"),
+        news=str(record.get("news") or "immediate"), channel=channels[0][0],
+    )  # fmt: skip
+
+
+def read_import(path: Path) -> list[tuple[str, dict[str, object]]]:
+    """(where, record) pairs from a .json list or a .csv with a header line."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() == ".json":
+        data = json.loads(text)
+        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+            raise ConfigError("a JSON import is a list of objects", path)
+        return [(f"entry {n}", record) for n, record in enumerate(data, start=1)]
+    reader = csv.DictReader(io.StringIO(text))
+    return [(f"line {reader.line_num}", {k: v for k, v in row.items() if k}) for row in reader]
+
+
+def import_file(store: Store, path: Path, now: dt.datetime) -> list[tuple[Subscriber, str | None]]:
+    """All subscribers of a file, or none: every bad row is reported with its line."""
+    try:
+        records = read_import(path)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, csv.Error) as exc:
+        raise ConfigError(f"cannot read: {exc}", path) from exc
+    problems, specs = [], []
+    names: set[str] = set()
+    with store.session() as session:
+        existing = {s.name for s in session.exec(select(Subscriber))}
+    for where, record in records:
+        try:
+            spec = spec_from_record(record)
+        except ValueError as exc:
+            problems.append(f"{where}: {exc}")
+            continue
+        issues = validate(spec)
+        if spec.name in names or spec.name in existing:
+            issues.append(f"name '{spec.name}' is taken")
+        names.add(spec.name)
+        problems.extend(f"{where}: {issue}" for issue in issues)
+        specs.append(spec)
+    if problems:
+        raise ConfigError("nothing imported:\n" + "\n".join(problems), path)
+    added = []
+    with store.session() as session:
+        for spec in specs:
+            row, generated = _row(spec, now)
+            session.add(row)
+            added.append((row, generated))
+    return added
 
 
 def find(store: Store, name: str) -> Subscriber:

@@ -57,6 +57,33 @@ async def _send(
     return Outcome(False, error=f"channel '{subscriber.channel}' cannot deliver", permanent=True)
 
 
+def send_test(subscriber: Subscriber, now: dt.datetime, limits: DeliveryLimits) -> Outcome:
+    """A signed ``test`` event straight to the subscriber's channel, outside the outbox."""
+    payload: dict[str, object] = {
+        "type": "test",
+        "timestamp": now.isoformat().replace("+00:00", "Z"),
+        "data": {"message": "aiwatch test event", "subscriber": subscriber.name,
+                 "title": "aiwatch test event", "date": now.date().isoformat(),
+                 "legal_basis": "-", "status": "-", "sources": []},
+    }  # fmt: skip
+    row = Outbox(
+        key=f"test:{subscriber.id}:{int(now.timestamp())}",
+        subscriber_id=subscriber.id or 0,
+        kind="test",
+        subject="test",
+        payload=payload,
+        status="pending",
+        next_attempt_at=now,
+        created_at=now,
+    )
+
+    async def go() -> Outcome:
+        async with httpx.AsyncClient(follow_redirects=False) as client:
+            return await _send(client, row, subscriber, now, limits)
+
+    return asyncio.run(go())
+
+
 def deliver_due(
     store: Store,
     now: dt.datetime,

@@ -25,6 +25,7 @@ SUBJECTS = {
     "event.scheduled": "AI Act: new event: {title} on {date}",
     "item.published": "AI Act news ({label}): {title}",
     "digest": "AI Act news digest ({count} items)",
+    "test": "aiwatch test event",
 }
 
 
@@ -35,6 +36,8 @@ def _lines(kind: str, data: dict[str, Any]) -> list[str]:
             lines.append(f"{label}:")
             lines.extend(f"  - {i['title']} {i.get('url') or ''}".rstrip() for i in items)
         return lines
+    if kind == "test":
+        return ["This is a test event from aiwatch: your channel works."]
     if kind == "item.published":
         dates = ", ".join(data.get("mentioned_dates", []))
         return [data["title"], data.get("url") or "", f"Label: {data['label']}",
