@@ -51,6 +51,17 @@ def subscriber_view(row: Subscriber) -> SubscriberView:
 
 
 def run_alerts(store: Store, settings: Settings, now: dt.datetime, send: bool) -> AlertReport:
+    inserted, timeline_dates = plan_and_enqueue(store, now)
+    counts = deliver(store, settings, now, timeline_dates) if send else {}
+    return AlertReport(
+        planned=inserted, sent=counts.get("sent", 0), failed=counts.get("failed", 0),
+        dead=counts.get("dead", 0), pending=pending_count(store),
+    )  # fmt: skip
+
+
+def plan_and_enqueue(store: Store, now: dt.datetime) -> tuple[int, dict[str, str]]:
+    """Plan for every active subscriber and enqueue what is new. Returns how many rows were new,
+    and the current date of every lineage (deliveries cancel reminders for moved dates)."""
     with store.session() as session:
         subscribers = [
             subscriber_view(s) for s in session.exec(select(Subscriber).where(Subscriber.active))
@@ -90,25 +101,31 @@ def run_alerts(store: Store, settings: Settings, now: dt.datetime, send: bool) -
     planned = plan(subscribers, timeline, revisions, news, now) if subscribers else []
     with store.session() as session:
         inserted = enqueue(session, planned, now)
-    counts: dict[str, int] = {}
-    if send:
-        limits = DeliveryLimits(
-            allow_private_targets=settings.allow_private_targets,
-            timeout=settings.webhook_timeout_seconds,
-            smtp=settings.smtp(),
-        )
-        current = {item.root_id: item.date.isoformat() for item in timeline}
-        counts = deliver_due(store, now, limits, current).to_json()
+    return inserted, {item.root_id: item.date.isoformat() for item in timeline}
+
+
+def deliver(
+    store: Store, settings: Settings, now: dt.datetime, current_dates: dict[str, str] | None = None
+) -> dict[str, int]:
+    """Send what is due in the outbox (any instance may: rows are claimed with a lease)."""
+    if current_dates is None:
+        current_dates = {i.root_id: i.date.isoformat() for i in read_timeline(store, now.date())}
+    limits = DeliveryLimits(
+        allow_private_targets=settings.allow_private_targets,
+        timeout=settings.webhook_timeout_seconds,
+        smtp=settings.smtp(),
+        lease=dt.timedelta(seconds=settings.delivery_lease_seconds),
+    )
+    return deliver_due(store, now, limits, current_dates).to_json()
+
+
+def pending_count(store: Store) -> int:
     with store.session() as session:
-        pending = session.exec(
+        return session.exec(
             select(func.count())
             .select_from(Outbox)
             .where(col(Outbox.status).in_(("pending", "failed", "delivering")))
         ).one()
-    return AlertReport(
-        planned=inserted, sent=counts.get("sent", 0), failed=counts.get("failed", 0),
-        dead=counts.get("dead", 0), pending=pending,
-    )  # fmt: skip
 
 
 def outbox_rows(store: Store, status: str | None) -> list[dict[str, Any]]:

@@ -708,6 +708,24 @@ def serve(
         fail(str(exc))
 
 
+@app.command("run")
+def run_daemon(
+    host: Annotated[str, typer.Option(help="Address of the HTTP app.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of the HTTP app.")] = 8080,
+    no_http: Annotated[bool, typer.Option("--no-http", help="Do not serve HTTP.")] = False,
+    log_format: Annotated[str, typer.Option("--log-format", help="text or json.")] = "text",
+) -> None:
+    """The daemon: poll, plan, deliver on a clock; serve calendars, health and metrics."""
+    if log_format not in ("text", "json"):
+        fail(f"--log-format: '{log_format}' is not text or json")
+    try:
+        from aiwatch.daemon import run
+
+        run(settings(), host, port, not no_http, log_format)
+    except AiwatchError as exc:
+        fail(str(exc))
+
+
 @contextmanager
 def synced_store(now: dt.datetime) -> Iterator[Store]:
     """The configured database, migrated and holding the current catalog; closed afterwards."""

@@ -70,6 +70,18 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(
         default=10.0, gt=0, le=120, description="How long a webhook receiver may take to answer."
     )
+    tick_seconds: float = Field(
+        default=30.0, ge=0.2, le=3600, description="How often `aiwatch run` asks what is due."
+    )
+    delivery_lease_seconds: float = Field(
+        default=120.0,
+        ge=1,
+        le=3600,
+        description="How long a claimed notification stays reserved to its sender.",
+    )
+    shutdown_seconds: float = Field(
+        default=30.0, ge=0, le=600, description="How long a stopping daemon lets jobs finish."
+    )
     smtp_host: str = Field(default="", description="SMTP server for email alerts.")
     smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP port.")
     smtp_security: Literal["none", "starttls", "tls"] = Field(

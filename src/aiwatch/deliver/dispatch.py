@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,7 +17,7 @@ from sqlmodel import col, select
 
 from aiwatch.deliver.apprise import send_apprise
 from aiwatch.deliver.email import send_email
-from aiwatch.deliver.outbox import Outcome, cancel, claim, finish
+from aiwatch.deliver.outbox import Outcome, cancel, claim, record_outcome
 from aiwatch.deliver.webhook import send_webhook
 from aiwatch.models import Outbox, Subscriber
 from aiwatch.store import Store
@@ -29,6 +30,7 @@ class DeliveryLimits:
     concurrency: int = 16
     per_endpoint: int = 4
     smtp: dict[str, Any] = field(default_factory=dict, hash=False)
+    lease: dt.timedelta = dt.timedelta(minutes=2)
 
 
 @dataclass
@@ -95,7 +97,7 @@ def deliver_due(
     report = DeliveryReport()
     while True:
         with store.session() as session:
-            rows = claim(session, now)
+            rows = claim(session, now, lease=limits.lease)
             subscribers = {
                 s.id: s
                 for s in session.exec(
@@ -117,24 +119,25 @@ def deliver_due(
                     report.counts["cancelled"] += 1
                 else:
                     sendable.append(row)
-        outcomes = asyncio.run(_send_all(sendable, subscribers, now, limits))
-        with store.session() as session:
-            for row, outcome in zip(sendable, outcomes, strict=True):
-                merged = session.merge(row)
-                finish(session, merged, outcome, now)
-                report.counts[
-                    "sent"
-                    if outcome.delivered
-                    else ("dead" if merged.status == "dead" else "failed")
-                ] += 1
+
+        def record(row: Outbox, outcome: Outcome) -> None:
+            # Each outcome is committed the moment it is known: after a crash, only requests
+            # that were truly in flight are sent again (with the same webhook-id).
+            with store.engine.begin() as connection:
+                status = record_outcome(connection, row, outcome, now)
+            report.counts[
+                "sent" if outcome.delivered else ("dead" if status == "dead" else "failed")
+            ] += 1
+
+        asyncio.run(_send_all(sendable, subscribers, now, limits, record))
         if len(rows) < 200:
             return report
 
 
 async def _send_all(
     rows: list[Outbox], subscribers: dict[int | None, Subscriber], now: dt.datetime,
-    limits: DeliveryLimits,
-) -> list[Outcome]:  # fmt: skip
+    limits: DeliveryLimits, record: Callable[[Outbox, Outcome], None],
+) -> None:  # fmt: skip
     overall = asyncio.Semaphore(limits.concurrency)
     per_host: dict[str, asyncio.Semaphore] = {}
     async with httpx.AsyncClient(follow_redirects=False) as client:
@@ -144,6 +147,8 @@ async def _send_all(
             host = urlsplit(subscriber.target).netloc or subscriber.target
             endpoint = per_host.setdefault(host, asyncio.Semaphore(limits.per_endpoint))
             async with overall, endpoint:
-                return await _send(client, row, subscriber, now, limits)
+                outcome = await _send(client, row, subscriber, now, limits)
+                await asyncio.to_thread(record, row, outcome)
+                return outcome
 
-        return await asyncio.gather(*(one(row) for row in rows))
+        await asyncio.gather(*(one(row) for row in rows))

@@ -9,8 +9,9 @@ import datetime as dt
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import insert, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -71,7 +72,9 @@ def enqueue(session: Session, planned: Sequence[Notification], now: dt.datetime)
     return inserted
 
 
-def claim(session: Session, now: dt.datetime, limit: int = 200) -> list[Outbox]:
+def claim(
+    session: Session, now: dt.datetime, limit: int = 200, lease: dt.timedelta = LEASE
+) -> list[Outbox]:
     """Rows due for an attempt, marked delivering with a lease. On PostgreSQL, rows another
     instance holds are skipped (FOR UPDATE SKIP LOCKED)."""
     statement = (
@@ -89,41 +92,43 @@ def claim(session: Session, now: dt.datetime, limit: int = 200) -> list[Outbox]:
         statement = statement.with_for_update(skip_locked=True)
     rows = list(session.exec(statement))
     for row in rows:
-        row.status, row.lease_until = "delivering", now + LEASE
+        row.status, row.lease_until = "delivering", now + lease
         session.add(row)
     return rows
 
 
-def finish(session: Session, row: Outbox, outcome: Outcome, now: dt.datetime) -> None:
-    """Record the attempt and move the row on."""
-    assert row.id is not None
-    session.add(
-        DeliveryAttempt(
-            outbox_id=row.id,
-            at=now,
-            status_code=outcome.status_code,
-            error=outcome.error,
-            duration_ms=outcome.duration_ms,
-        )
-    )
-    row.attempts += 1
-    row.lease_until = None
+def next_state(attempts_before: int, outcome: Outcome, now: dt.datetime) -> dict[str, object]:
+    """The columns an attempt's outcome sets (pure): delivered, failed with a back-off, or dead."""
+    attempts = attempts_before + 1
+    values: dict[str, object] = {"attempts": attempts, "lease_until": None}
     if outcome.delivered:
-        row.status, row.delivered_at, row.last_error = "delivered", now, None
-    elif outcome.gone:
-        row.status, row.last_error = "dead", outcome.error
-        session.execute(
-            update(Subscriber).where(col(Subscriber.id) == row.subscriber_id).values(active=False)
-        )
-    elif outcome.permanent or row.attempts >= len(BACKOFF) + 1:
-        row.status, row.last_error = "dead", outcome.error
+        values.update(status="delivered", delivered_at=now, last_error=None)
+    elif outcome.gone or outcome.permanent or attempts >= len(BACKOFF) + 1:
+        values.update(status="dead", last_error=outcome.error)
     else:
-        wait = BACKOFF[min(row.attempts - 1, len(BACKOFF) - 1)]
-        wait = wait * random.uniform(0.9, 1.1)  # jitter: retries of many rows do not stampede
+        wait = BACKOFF[min(attempts - 1, len(BACKOFF) - 1)] * random.uniform(0.9, 1.1)
         if outcome.retry_after is not None:
             wait = max(wait, outcome.retry_after)
-        row.status, row.last_error, row.next_attempt_at = "failed", outcome.error, now + wait
-    session.add(row)
+        values.update(status="failed", last_error=outcome.error, next_attempt_at=now + wait)
+    return values
+
+
+def record_outcome(connection: Any, row: Outbox, outcome: Outcome, now: dt.datetime) -> str:
+    """Write one attempt and the row's new state with two statements (no ORM round trips):
+    the delivery loop calls this the moment each answer arrives."""
+    values = next_state(row.attempts, outcome, now)
+    connection.execute(update(Outbox).where(col(Outbox.id) == row.id).values(**values))
+    connection.execute(
+        insert(DeliveryAttempt).values(
+            outbox_id=row.id, at=now, status_code=outcome.status_code, error=outcome.error,
+            duration_ms=outcome.duration_ms,
+        )
+    )  # fmt: skip
+    if outcome.gone:
+        connection.execute(
+            update(Subscriber).where(col(Subscriber.id) == row.subscriber_id).values(active=False)
+        )
+    return str(values["status"])
 
 
 def requeue(session: Session, now: dt.datetime, row_id: int | None) -> int:

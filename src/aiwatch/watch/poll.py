@@ -90,7 +90,10 @@ async def poll_sources_async(
     limits: FetchLimits | None = None,
     concurrency: int = 8,
     on_done: Callable[[SourceReport], None] | None = None,
+    due_only: bool = False,
 ) -> PollReport:
+    """Poll every source not in back-off; with ``due_only`` (the daemon), only those whose
+    ``next_poll_at`` has come."""
     limits = limits or FetchLimits()
     report = PollReport()
     due: list[SourceSpec] = []
@@ -98,9 +101,10 @@ async def poll_sources_async(
         rows = source_rows(session, specs)
     for spec in specs:
         row = rows[spec.name]
-        if row.failures and row.next_poll_at and row.next_poll_at > now:
+        waiting = row.next_poll_at is not None and row.next_poll_at > now
+        if waiting and row.failures:
             report.sources.append(backoff_report(spec, row, now))
-        else:
+        elif not (waiting and due_only):
             due.append(spec)
     not_modified: list[tuple[SourceSpec, Source, FetchResult]] = []
     semaphore = asyncio.Semaphore(concurrency)
@@ -200,9 +204,10 @@ def poll_sources(
     limits: FetchLimits | None = None,
     concurrency: int = 8,
     on_done: Callable[[SourceReport], None] | None = None,
+    due_only: bool = False,
 ) -> PollReport:
     """Poll every source that is not in back-off, once."""
     classifier = load_classifier(rules)
     return asyncio.run(
-        poll_sources_async(store, specs, now, classifier, limits, concurrency, on_done)
+        poll_sources_async(store, specs, now, classifier, limits, concurrency, on_done, due_only)
     )

@@ -30,6 +30,7 @@ class PollOptions:
     sources_file: Path | None = None  # None: sources.toml in the catalog folder
     on_done: Callable[[SourceReport], None] | None = None
     on_start: Callable[[int], None] | None = None
+    due_only: bool = False  # the daemon polls each source at its interval
 
 
 def run_poll(
@@ -47,7 +48,7 @@ def run_poll(
     )
     return poll_sources(
         store, specs, now, config_file(settings, RULES_FILE), limits, settings.poll_concurrency,
-        options.on_done,
+        options.on_done, options.due_only,
     )  # fmt: skip
 
 

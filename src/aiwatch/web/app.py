@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from aiwatch.calendar import CalendarOptions, parse_days
 from aiwatch.calendars import (
@@ -204,12 +204,28 @@ def create_app(
     resolve_token: TokenResolver = no_subscribers,
     clock: Callable[[], dt.datetime] = utcnow,
     freshness_interval: float = 1.0,
+    readiness: Callable[[], tuple[bool, dict[str, object]]] | None = None,
+    metrics: Callable[[], bytes] | None = None,
 ) -> CalendarApp:
-    """The app over an open, synced store. ``resolve_token`` is the personal-calendar hook."""
+    """The app over an open, synced store. ``resolve_token`` is the personal-calendar hook;
+    the daemon passes ``readiness`` (for /readyz) and ``metrics`` (for /metrics)."""
     api = FastAPI(title="aiwatch", docs_url=None, redoc_url=None, openapi_url=None)
 
     @api.get("/healthz")
     def healthz() -> JSONResponse:
         return JSONResponse({"status": "ok"})
+
+    if readiness is not None:
+
+        @api.get("/readyz")
+        def readyz() -> JSONResponse:
+            ready, details = readiness()
+            return JSONResponse(details, status_code=200 if ready else 503)
+
+    if metrics is not None:
+
+        @api.get("/metrics")
+        def metrics_endpoint() -> Response:
+            return Response(metrics(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
     return CalendarApp(store, api, resolve_token, clock, freshness_interval)
