@@ -14,8 +14,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The embedded default, no network: the bundled catalog and SQLite in your data folder.
+# (`aiwatch check` without --offline also polls the Commission's news feeds.)
 check: $(STAMP)
-	$(BIN)/aiwatch check
+	$(BIN)/aiwatch check --offline
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

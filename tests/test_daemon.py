@@ -176,3 +176,77 @@ def test_kill_9_loses_nothing(tmp_path: Path, config: Path, hook: Receiver) -> N
     # Only what was in flight at a kill can come twice: at most the sender's concurrency (16)
     # for each kill.
     assert duplicates <= 16 * kills, (duplicates, kills)
+
+
+@pytest.mark.postgres
+def test_three_instances_on_postgresql_with_the_leader_killed(
+    tmp_path: Path, config: Path, hook: Receiver, postgres_url: str
+) -> None:
+    from feedserver import Answer, rss
+    from feedserver import running as feed_server
+
+    count = 600
+    today = dt.datetime.now(dt.UTC)
+    day = (today + dt.timedelta(days=29)).date().isoformat()
+    write_catalog(config, [milestone("wave", date=day)])
+    store = Store(postgres_url)
+    store.upgrade()
+    with store.session() as session:
+        sync_catalog(session, load_catalog(config), today - dt.timedelta(days=5))
+        for i in range(count):
+            session.add(Subscriber(
+                name=f"s{i}", channel="webhook", target=hook.url, secret=hook.secret, roles=[],
+                topics=[], labels=[], langs=[], leads=[30, 7], tz="UTC", send_at="09:00",
+                news="immediate", active=True, calendar_token=f"token-{i:026d}",
+                created_at=today - dt.timedelta(days=3),
+            ))  # fmt: skip
+    store.close()
+    with feed_server() as feeds:
+        feed = feeds.serve("/ai.xml", Answer(body=rss([{"title": "AI Act news", "guid": "1"}])))
+        (config / "sources.toml").write_text(
+            f'[[source]]\nname = "ec"\nurl = "{feed}"\ninterval = "1 hour"\n'
+        )
+        env = daemon_env(tmp_path, config)
+        env["AIWATCH_DATABASE_URL"] = postgres_url
+        ports = [free_port() for _ in range(3)]
+        logs = [tmp_path / f"d{n}.log" for n in range(3)]
+        daemons = [start(env, port, log) for port, log in zip(ports, logs, strict=True)]
+        try:
+            for port in ports:
+                wait_until(lambda p=port: ready(p), 60, f"instance on {port}")
+
+            def roles() -> list[str]:
+                found = []
+                for port, process in zip(ports, daemons, strict=True):
+                    if process.poll() is None:
+                        found.append(httpx.get(f"http://127.0.0.1:{port}/readyz").json()["role"])
+                return found
+
+            wait_until(
+                lambda: sorted(roles()) == ["follower", "follower", "leader"], 30, "a leader"
+            )
+            wait_until(lambda: len(hook.received) >= 100, 60, "deliveries under way")
+            leader = roles().index("leader")
+            daemons[leader].send_signal(signal.SIGKILL)
+            daemons[leader].wait(timeout=10)
+            started = time.monotonic()
+            wait_until(lambda: sorted(roles()) == ["follower", "leader"], 60, "a new leader")
+            takeover = time.monotonic() - started
+            wait_until(lambda: len({r.webhook_id for r in hook.received}) >= count, 120, "all")
+        finally:
+            for process in daemons:
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+            codes = [process.wait(timeout=30) for process in daemons]
+        hits = len(feeds.hits("/ai.xml"))
+    ids = Counter(r.webhook_id for r in hook.received)
+    duplicates = sum(n - 1 for n in ids.values())
+    SUMMARY.append(
+        f"PostgreSQL, 3 instances: {count} notifications, leader killed, new leader after "
+        f"{takeover:.1f} s, {duplicates} received twice, feed fetched {hits} time(s)"
+    )
+    assert len(ids) == count and all(r.verified for r in hook.received)
+    assert duplicates <= 16  # only what was in flight at the kill
+    assert takeover < 60
+    assert hits == 1  # one poll per interval, whichever instance leads
+    assert codes.count(0) == 2  # the survivors stop cleanly; the killed one reports SIGKILL

@@ -93,13 +93,13 @@ def main_options(
         Path | None,
         typer.Option(
             "--config",
-            help="Catalog and settings folder [env: AIWATCH_CONFIG].",
+            help="Catalog and settings folder (env AIWATCH_CONFIG).",
             show_default=False,
         ),
     ] = None,
     db: Annotated[
         str | None,
-        typer.Option("--db", help="Database URL [env: AIWATCH_DATABASE_URL].", show_default=False),
+        typer.Option("--db", help="Database URL (env AIWATCH_DATABASE_URL).", show_default=False),
     ] = None,
 ) -> None:
     STATE.config = config
@@ -154,7 +154,10 @@ def check(
     within: Annotated[
         int | None,
         typer.Option(
-            "--within", min=0, help="Days ahead to list [default: 90, setting].", show_default=False
+            "--within",
+            min=0,
+            help="Days ahead to list (default 90: setting check_within_days).",
+            show_default=False,
         ),
     ] = None,
     role: RoleOpt = None,
@@ -329,7 +332,7 @@ def timeline(
 def catalog_validate(
     directory: Annotated[
         Path | None,
-        typer.Argument(help="Catalog folder [default: the configured one].", show_default=False),
+        typer.Argument(help="Catalog folder (default: the configured one).", show_default=False),
     ] = None,
 ) -> None:
     """Check a catalog folder; print every problem with its file and entry id."""
@@ -626,6 +629,10 @@ def deliveries_list(
     """The outbox: what is waiting, failing, dead or delivered."""
     from aiwatch.clock import utcnow
 
+    statuses = ("pending", "delivering", "failed", "dead", "delivered", "cancelled")
+    if status is not None and status not in statuses:
+        fail(f"--status: unknown status '{status}'; valid: {', '.join(statuses)}")
+
     try:
         from aiwatch.alerts import outbox_rows
 
@@ -664,6 +671,8 @@ def deliveries_retry(
             count = requeue(session, utcnow(), row_id)
     except AiwatchError as exc:
         fail(str(exc))
+    if row_id is not None and count == 0:
+        fail(f"no failed or dead delivery with ID {row_id}")
     typer.echo(f"{count} delivery(ies) queued again")
 
 

@@ -99,7 +99,7 @@ def write_check(report: CheckReport, fmt: str, out: TextIO | None = None) -> Non
 
     title = (
         f"AI Act dates from {report.as_of.isoformat()} to {date.fromordinal(end).isoformat()} "
-        f"({report.within_days} days)"
+        f"({report.within_days} day{'' if report.within_days == 1 else 's'})"
     )
     write_table(title, ITEM_COLUMNS, [item_cells(i) for i in report.upcoming], out, markdown)
     if report.sources:

@@ -16,7 +16,13 @@ from typing import Any
 
 from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    OperationalError,
+    ProgrammingError,
+    SQLAlchemyError,
+)
 from sqlmodel import Session, create_engine, select
 
 from aiwatch.clock import as_utc
@@ -104,7 +110,7 @@ class Store:
         try:
             with self.engine.connect() as conn:
                 row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
-        except (OperationalError, ProgrammingError) as exc:
+        except DBAPIError as exc:
             if _is_missing_table(exc):
                 return None
             raise StoreError(f"cannot open {display_url(self.url)}: {exc.orig}", self.url) from exc
@@ -114,7 +120,10 @@ class Store:
         """Bring the schema to the newest migration (``aiwatch db upgrade``)."""
         path = sqlite_path(self.url)
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the folder of {path}: {exc}", self.url) from exc
         from aiwatch.migrate import upgrade_to_head
 
         try:
