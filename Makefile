@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/calendar_speed.py
 	$(BIN)/python bench/poll_speed.py
 	$(BIN)/python bench/fanout_speed.py
+	$(BIN)/python bench/daemon_memory.py
 
 # feeds/ holds the calendars of the bundled catalog, exported from a fresh database so that the
 # files depend on the catalog alone; a test fails when they are stale.

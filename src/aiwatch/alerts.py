@@ -9,6 +9,7 @@ store ─▶ subscribers, timeline, revisions, recent news items
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,6 +67,9 @@ def plan_and_enqueue(store: Store, now: dt.datetime) -> tuple[int, dict[str, str
         subscribers = [
             subscriber_view(s) for s in session.exec(select(Subscriber).where(Subscriber.active))
         ]
+    if not subscribers:
+        return 0, {}  # nobody to tell: an idle tick ends here
+    with store.session() as session:
         revisions = [
             RevisionView(
                 r.id or 0,
@@ -105,18 +109,25 @@ def plan_and_enqueue(store: Store, now: dt.datetime) -> tuple[int, dict[str, str
 
 
 def deliver(
-    store: Store, settings: Settings, now: dt.datetime, current_dates: dict[str, str] | None = None
+    store: Store,
+    settings: Settings,
+    now: dt.datetime,
+    current_dates: dict[str, str] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> dict[str, int]:
     """Send what is due in the outbox (any instance may: rows are claimed with a lease)."""
-    if current_dates is None:
-        current_dates = {i.root_id: i.date.isoformat() for i in read_timeline(store, now.date())}
+
+    def dates_now() -> dict[str, str]:
+        return {i.root_id: i.date.isoformat() for i in read_timeline(store, now.date())}
+
     limits = DeliveryLimits(
         allow_private_targets=settings.allow_private_targets,
         timeout=settings.webhook_timeout_seconds,
         smtp=settings.smtp(),
         lease=dt.timedelta(seconds=settings.delivery_lease_seconds),
     )
-    return deliver_due(store, now, limits, current_dates).to_json()
+    dates = current_dates if current_dates is not None else dates_now
+    return deliver_due(store, now, limits, dates, should_stop).to_json()
 
 
 def pending_count(store: Store) -> int:

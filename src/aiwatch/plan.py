@@ -13,6 +13,7 @@ turns into "at most once".
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -112,6 +113,17 @@ def plan(
         if item.row.kind in DEADLINE_KINDS and item.row.status not in NOT_REMINDED
     ]
     entries = {item.id: item for item in timeline}
+    # Only changes and new events can alert, in the order they were seen; each subscriber then
+    # looks at the ones after its subscription (a bisect, not a scan of the whole history).
+    alerting = sorted(
+        (
+            r
+            for r in revisions
+            if r.change == "changed" or (r.change == "created" and r.entry_type == "event")
+        ),
+        key=lambda r: r.seen_at,
+    )
+    seen_times = [r.seen_at for r in alerting]
     # Subscribers who share filters, lead times, zone and send time share every reminder
     # computation: work grows with the number of distinct profiles, not of subscribers.
     due_by_profile: dict[tuple[Any, ...], list[tuple[TimelineItem, list[tuple[dt.datetime, int]]]]]
@@ -122,8 +134,9 @@ def plan(
         if due is None:
             due = due_by_profile[profile] = _due_reminders(sub, remindable, now)
         planned.extend(_reminders(sub, due, now))
-        if revisions:
-            planned.extend(_changes(sub, revisions, entries))
+        since = bisect.bisect_right(seen_times, sub.created_at)  # strictly after subscribing
+        if since < len(alerting):
+            planned.extend(_changes(sub, alerting[since:], entries))
         if news:
             planned.extend(_news(sub, news, now))
     return planned
@@ -177,7 +190,7 @@ def _changes(
     sub: SubscriberView, revisions: Sequence[RevisionView], entries: dict[str, TimelineItem]
 ) -> Iterable[Notification]:
     for revision in revisions:
-        if revision.seen_at < sub.created_at or revision.change not in ("changed", "created"):
+        if revision.seen_at <= sub.created_at or revision.change not in ("changed", "created"):
             continue
         item = entries.get(revision.entry_id)
         if item is None:  # replaced entries are not on the timeline: find what replaced them

@@ -90,12 +90,13 @@ def deliver_due(
     store: Store,
     now: dt.datetime,
     limits: DeliveryLimits,
-    current_dates: dict[str, str],
+    current_dates: dict[str, str] | Callable[[], dict[str, str]],
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> DeliveryReport:
     """One pass over the due rows. ``current_dates`` maps each lineage root to its date today:
     a reminder planned for a date that has since moved is cancelled, not sent."""
     report = DeliveryReport()
-    while True:
+    while not should_stop():
         with store.session() as session:
             rows = claim(session, now, lease=limits.lease)
             subscribers = {
@@ -108,6 +109,8 @@ def deliver_due(
             }
         if not rows:
             return report
+        if callable(current_dates):  # read the timeline only when there is something to send
+            current_dates = current_dates()
         sendable = []
         with store.session() as session:
             for row in rows:
@@ -132,6 +135,7 @@ def deliver_due(
         asyncio.run(_send_all(sendable, subscribers, now, limits, record))
         if len(rows) < 200:
             return report
+    return report
 
 
 async def _send_all(
