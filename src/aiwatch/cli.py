@@ -8,6 +8,7 @@ Exit codes (a contract for CI): 0 ran fine; 1 a condition the user asked to fail
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,11 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from aiwatch.errors import AiwatchError
+
+# pydantic looks for plugins among all installed distributions the first time a model is built
+# (tens of milliseconds of importlib.metadata at every start). aiwatch uses none; a user who
+# wants one can still set PYDANTIC_DISABLE_PLUGINS themselves.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 if TYPE_CHECKING:
     from aiwatch.settings import Settings
