@@ -85,3 +85,17 @@ def test_calendar_export_command(tmp_path: Path) -> None:
     assert "42 written, 0 unchanged, 0 removed" in first.stdout
     second = run("calendar", "export", str(tmp_path / "feeds"), env=env)
     assert "0 written, 42 unchanged, 0 removed" in second.stdout
+
+
+def test_serve_on_a_busy_port_is_a_usage_error(tmp_path: Path) -> None:
+    import socket
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIWATCH_")}
+    env.update(HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "data"))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run("serve", "--port", str(port), env=env)
+    assert result.returncode == 2
+    assert f"cannot serve on 127.0.0.1:{port}" in result.stderr

@@ -721,6 +721,10 @@ def serve(
             uvicorn.run(app, host=host, port=port, log_level="info")
     except AiwatchError as exc:
         fail(str(exc))
+    except SystemExit as exc:  # uvicorn exits 3 when it cannot start (a port in use)
+        if exc.code not in (0, None):
+            fail(f"cannot serve on {host}:{port} (is the port in use?)")
+        raise
 
 
 @app.command("run")
