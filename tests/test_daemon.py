@@ -74,6 +74,20 @@ def ready(port: int) -> bool:
         return False
 
 
+def seed(store: Store, config: Path, hook: Receiver, count: int, today: dt.datetime) -> None:
+    """The catalog, and ``count`` webhook subscribers whose 30-day reminder is due."""
+    with store.session() as session:
+        sync_catalog(session, load_catalog(config), today - dt.timedelta(days=5))
+        for i in range(count):
+            session.add(Subscriber(
+                name=f"s{i}", channel="webhook", target=hook.url, secret=hook.secret, roles=[],
+                topics=[], labels=[], langs=[], leads=[30, 7], tz="UTC", send_at="09:00",
+                news="immediate", active=True, calendar_token=f"token-{i:026d}",
+                created_at=today - dt.timedelta(days=3),
+            ))  # fmt: skip
+    store.close()
+
+
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
     folder = tmp_path / "config"
@@ -139,16 +153,7 @@ def test_kill_9_loses_nothing(tmp_path: Path, config: Path, hook: Receiver) -> N
     )
     store = Store(env["AIWATCH_DATABASE_URL"])
     store.upgrade()
-    with store.session() as session:
-        sync_catalog(session, load_catalog(config), today - dt.timedelta(days=5))
-        for i in range(count):
-            session.add(Subscriber(
-                name=f"s{i}", channel="webhook", target=hook.url, secret=hook.secret, roles=[],
-                topics=[], labels=[], langs=[], leads=[30, 7], tz="UTC", send_at="09:00",
-                news="immediate", active=True, calendar_token=f"token-{i:026d}",
-                created_at=today - dt.timedelta(days=3),
-            ))  # fmt: skip
-    store.close()
+    seed(store, config, hook, count, today)
     rng = random.Random(20261123)
     port, log = free_port(), tmp_path / "daemon.log"
     kills = 0
@@ -191,16 +196,7 @@ def test_three_instances_on_postgresql_with_the_leader_killed(
     write_catalog(config, [milestone("wave", date=day)])
     store = Store(postgres_url)
     store.upgrade()
-    with store.session() as session:
-        sync_catalog(session, load_catalog(config), today - dt.timedelta(days=5))
-        for i in range(count):
-            session.add(Subscriber(
-                name=f"s{i}", channel="webhook", target=hook.url, secret=hook.secret, roles=[],
-                topics=[], labels=[], langs=[], leads=[30, 7], tz="UTC", send_at="09:00",
-                news="immediate", active=True, calendar_token=f"token-{i:026d}",
-                created_at=today - dt.timedelta(days=3),
-            ))  # fmt: skip
-    store.close()
+    seed(store, config, hook, count, today)
     with feed_server() as feeds:
         feed = feeds.serve("/ai.xml", Answer(body=rss([{"title": "AI Act news", "guid": "1"}])))
         (config / "sources.toml").write_text(

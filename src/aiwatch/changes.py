@@ -32,17 +32,6 @@ class Change:
         }
 
 
-class _RevisionLike:
-    entry_id: str
-    change: str
-    seen_at: dt.datetime
-    old_date: dt.date | None
-    new_date: dt.date | None
-    old_status: str | None
-    new_status: str | None
-    changed_by: str
-
-
 def changes_since(
     revisions: Iterable[Any], since: dt.datetime | None, titles: Mapping[str, str]
 ) -> list[Change]:
