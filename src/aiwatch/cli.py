@@ -135,13 +135,12 @@ def make_filters(
     date_to: dt.date | None = None,
 ) -> Filters:
     from aiwatch.timeline import Filters
-    from aiwatch.vocabulary import EVENT_KINDS, MILESTONE_KINDS, ROLES, TOPICS
+    from aiwatch.vocabulary import ENTRY_KINDS, ROLES, TOPICS
 
-    kind_names = {"milestone": "", "event": "", **MILESTONE_KINDS, **EVENT_KINDS}
     for option, values, allowed in (
         ("--role", roles, ROLES),
         ("--topic", topics, TOPICS),
-        ("--kind", kinds, kind_names),
+        ("--kind", kinds, ENTRY_KINDS),
     ):
         for value in values or ():
             if value not in allowed:
@@ -408,11 +407,10 @@ def sources_list(
     try:
         from aiwatch.watch.health import source_health
         from aiwatch.watch.report import config_file
+        from aiwatch.watch.sources import SOURCES_FILE
 
         with synced_store(now) as store:
-            rows = source_health(
-                store, sources_file or config_file(settings(), "sources.toml"), now
-            )
+            rows = source_health(store, sources_file or config_file(settings(), SOURCES_FILE), now)
     except AiwatchError as exc:
         fail(str(exc))
     from aiwatch.render import write_sources

@@ -12,9 +12,7 @@ from typing import Any
 from aiwatch.catalog.status import effective_status
 from aiwatch.clock import iso_utc
 from aiwatch.models import EntryRow, Event, Revision
-from aiwatch.vocabulary import TENTATIVE_STATUSES
-
-REPLACED_BY_LAW = frozenset({"superseded", "amended"})
+from aiwatch.vocabulary import REPLACED_BY_LAW, TENTATIVE_STATUSES
 
 
 @dataclass(frozen=True)

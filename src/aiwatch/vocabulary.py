@@ -106,6 +106,16 @@ OVERDUE = "overdue"
 TENTATIVE_STATUSES = frozenset({"proposed", "agreed", "scheduled", "postponed"})
 # Statuses of entries replaced by another one: kept in history, not shown as their own date.
 REPLACED_STATUSES = frozenset({"superseded", "cancelled"})
+# Statuses of an original date that a later law changed: hidden when a successor entry exists.
+REPLACED_BY_LAW = frozenset({"superseded", "amended"})
+
+# What a `kind` filter accepts (CLI, calendars): an entry kind, or a whole entry type.
+ENTRY_KINDS: dict[str, str] = {
+    "milestone": "Every milestone",
+    "event": "Every event",
+    **MILESTONE_KINDS,
+    **EVENT_KINDS,
+}
 
 DUTY_HOLDERS = ("commission", "member-state")
 DEFAULT_INSTRUMENT = "Regulation (EU) 2024/1689"

@@ -15,10 +15,10 @@ from aiwatch.catalog.fingerprint import CATALOG_FILES, catalog_files, catalog_fi
 from aiwatch.catalog.resolve import find_cycle, resolve_dates
 from aiwatch.catalog.schema import EntrySpec, EntryType
 from aiwatch.errors import CatalogError, CatalogErrors
+from aiwatch.vocabulary import REPLACED_BY_LAW
 
 TABLE_TYPES: dict[str, EntryType] = {"milestone": "milestone", "event": "event"}
 IN_FORCE_STATUSES = frozenset({"in-force", "applied"})
-REPLACED_BY_LAW = frozenset({"superseded", "amended"})
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import asyncio
 import time
 from typing import Any
 
-from aiwatch.deliver.email import _lines, subject
+from aiwatch.deliver.email import message_lines, subject
 from aiwatch.deliver.outbox import Outcome
 
 
@@ -22,7 +22,7 @@ def _notify(url: str, title: str, body: str) -> tuple[bool, str | None]:
 
 async def send_apprise(url: str, payload: dict[str, Any]) -> Outcome:
     kind, data = payload["type"], payload["data"]
-    body = "\n".join(line for line in _lines(kind, data) if line)[:2000]
+    body = "\n".join(message_lines(kind, data))[:2000]
     started = time.perf_counter()
     ok, invalid = await asyncio.to_thread(_notify, url, subject(kind, data), body)
     ms = int((time.perf_counter() - started) * 1000)

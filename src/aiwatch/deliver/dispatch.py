@@ -17,7 +17,7 @@ from sqlmodel import col, select
 
 from aiwatch.deliver.apprise import send_apprise
 from aiwatch.deliver.email import send_email
-from aiwatch.deliver.outbox import Outcome, cancel, claim, record_outcome
+from aiwatch.deliver.outbox import LEASE, Outcome, cancel, claim, record_outcome
 from aiwatch.deliver.webhook import send_webhook
 from aiwatch.models import Outbox, Subscriber
 from aiwatch.store import Store
@@ -30,7 +30,7 @@ class DeliveryLimits:
     concurrency: int = 16
     per_endpoint: int = 4
     smtp: dict[str, Any] = field(default_factory=dict, hash=False)
-    lease: dt.timedelta = dt.timedelta(minutes=2)
+    lease: dt.timedelta = LEASE
 
 
 @dataclass

@@ -29,7 +29,12 @@ SUBJECTS = {
 }
 
 
-def _lines(kind: str, data: dict[str, Any]) -> list[str]:
+def message_lines(kind: str, data: dict[str, Any]) -> list[str]:
+    """The text of a notification, one line each, for mail bodies and chat messages."""
+    return [line for line in _all_lines(kind, data) if line]
+
+
+def _all_lines(kind: str, data: dict[str, Any]) -> list[str]:
     if kind == "digest":
         lines = []
         for label, items in sorted(data.get("items", {}).items()):
@@ -93,7 +98,7 @@ def build_message(
     message["Message-ID"] = make_msgid(domain="aiwatch.invalid")
     message["X-Aiwatch-Id"] = msg_id  # the idempotency key, as in webhooks
     message["List-Unsubscribe"] = f"<mailto:{sender}?subject=unsubscribe%20{to}>"
-    lines = [line for line in _lines(kind, data) if line]
+    lines = message_lines(kind, data)
     message.set_content("\n".join(lines) + "\n")
     body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
     message.add_alternative(f"<html><body>{body}</body></html>", subtype="html")

@@ -14,13 +14,13 @@ from aiwatch.clock import iso_utc
 from aiwatch.models import DerivedEvent, Item, Source
 from aiwatch.settings import Settings, bundled_config_dir
 from aiwatch.store import Store
+from aiwatch.watch.classify import RULES_FILE
+from aiwatch.watch.sources import SOURCES_FILE
 
 if TYPE_CHECKING:
     from aiwatch.watch.poll import PollReport
     from aiwatch.watch.record import SourceReport
 
-RULES_FILE = "classify.toml"
-SOURCES_FILE = "sources.toml"
 # Items stored but never reported: not about the AI Act.
 NOT_REPORTED = ("unrelated",)
 

@@ -8,11 +8,11 @@ from typing import Any
 
 from aiwatch.clock import iso_utc
 from aiwatch.settings import Settings
-from aiwatch.watch.classify import load_classifier
+from aiwatch.watch.classify import RULES_FILE, load_classifier
 from aiwatch.watch.fetch import FetchLimits, fetch_feed, make_client
 from aiwatch.watch.parse import FeedRejected
 from aiwatch.watch.poll import process
-from aiwatch.watch.report import RULES_FILE, config_file
+from aiwatch.watch.report import config_file
 from aiwatch.watch.sources import SourceSpec
 
 

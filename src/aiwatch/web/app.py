@@ -34,7 +34,7 @@ from aiwatch.calendars import (
 from aiwatch.clock import utcnow
 from aiwatch.store import Store
 from aiwatch.timeline import Filters
-from aiwatch.vocabulary import EVENT_KINDS, MILESTONE_KINDS, ROLES, TOPICS
+from aiwatch.vocabulary import ENTRY_KINDS, ROLES, TOPICS
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -43,7 +43,6 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 ICS_TYPE = b"text/calendar; charset=utf-8"
 # Tokens are random, at least 128 bits: 22 or more URL-safe base64 characters.
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{22,128}$")
-KINDS = {"milestone": "", "event": "", **MILESTONE_KINDS, **EVENT_KINDS}
 QUERY_KEYS = ("kind", "lead", "past_days", "role", "topic")
 PERSONAL_PREFIX, ICS_SUFFIX = "/calendars/", ".ics"
 
@@ -69,7 +68,7 @@ def parse_calendar_query(query_string: bytes) -> CalendarRequest:
     filters = Filters(
         roles=_values(query, "role", ROLES),
         topics=_values(query, "topic", TOPICS),
-        kinds=_values(query, "kind", KINDS),
+        kinds=_values(query, "kind", ENTRY_KINDS),
     )
     try:
         leads = parse_days(query.get("lead", []))
